@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Prints one hash of everything a model is trained from: config.yml, domain/, data/ and the
+# custom NLU components' code.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+find config.yml domain data nlu -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
+  -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16
