@@ -1,0 +1,57 @@
+"""Shared fixtures: the trained model (in-process) and the real servers (subprocesses)."""
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    """The model for the current config/domain/data: reused from the cache or trained now."""
+    subprocess.run(["bash", "scripts/train.sh"], cwd=ROOT, check=True)
+    return ROOT / (ROOT / "models" / "current.txt").read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def agent(model_path: Path):  # type: ignore[no-untyped-def]
+    """The trained model loaded in this process, for NLU parses."""
+    from rasa.core.agent import Agent
+
+    return Agent.load(str(model_path))
+
+
+@pytest.fixture(scope="session")
+def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Servers"]:
+    """The real action server and Rasa server on free ports, with a fresh SQLite tracker store."""
+    from serve import Servers
+
+    tmp = tmp_path_factory.mktemp("servers")
+    running = Servers(
+        token=secrets.token_urlsafe(16),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=model_path,
+        tracker_db=str(tmp / "tracker.db"),
+        log_dir=tmp,
+    )
+    try:
+        running.start_actions()
+        running.start_rasa()
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
