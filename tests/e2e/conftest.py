@@ -1,0 +1,41 @@
+"""Helpers for talking to the running servers."""
+from __future__ import annotations
+
+import uuid
+from typing import Any, Callable, Dict, List
+
+import pytest
+import requests
+
+
+@pytest.fixture
+def sender() -> str:
+    return f"e2e-{uuid.uuid4()}"
+
+
+@pytest.fixture
+def say(servers) -> Callable[[str, str], List[Dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    def _say(sender: str, text: str) -> List[Dict[str, Any]]:
+        response = requests.post(
+            f"{servers.url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=90,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    return _say
+
+
+@pytest.fixture
+def tracker(servers) -> Callable[[str], Dict[str, Any]]:  # type: ignore[no-untyped-def]
+    def _tracker(sender: str) -> Dict[str, Any]:
+        response = requests.get(
+            f"{servers.url}/conversations/{sender}/tracker",
+            params={"token": servers.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    return _tracker
