@@ -125,11 +125,12 @@ def intents_of(text: str) -> set[str]:
     return {i for i, exs in training().items() if wanted in {normalise(e) for e in exs}}
 
 
-def test_faq_keys_match_the_contract_everywhere() -> None:
+def test_every_contract_faq_key_is_trained_answered_and_held_out() -> None:
+    # Editors may add topics (docs/CONTENT.md); the contract's keys must all stay.
     faq_training = {i.split("/", 1)[1] for i in training() if i.startswith("faq/")}
-    assert faq_training == set(FAQ_KEYS)
-    assert {r.split("/", 1)[1] for r in responses() if r.startswith("utter_faq/")} == set(FAQ_KEYS)
-    assert {i.split("/", 1)[1] for i in dev()} == set(FAQ_KEYS)
+    assert set(FAQ_KEYS) <= faq_training
+    assert set(FAQ_KEYS) <= {r.split("/", 1)[1] for r in responses() if r.startswith("utter_faq/")}
+    assert set(FAQ_KEYS) <= {i.split("/", 1)[1] for i in dev()}
     assert _load(ROOT / "domain" / "faq.yml")["intents"] == ["faq"]
 
 
@@ -259,7 +260,7 @@ def test_one_test_story_per_topic() -> None:
                 assert step.get("user", "").strip(), "test stories exercise NLU with user text"
                 assert after == {"action": f"utter_{intent}"}
                 covered.add(intent.split("/", 1)[1])
-    assert covered == set(FAQ_KEYS)
+    assert set(FAQ_KEYS) <= covered
 
 
 def test_rule_answers_faq_with_the_retrieval_action() -> None:
