@@ -1,0 +1,286 @@
+"""Content-team report from the tracker store: what members ask, and where answers are missing.
+
+Usage: ``python scripts/report.py --db URL --since YYYY-MM-DD --until YYYY-MM-DD --out reports/``
+
+``--db`` is the SQLAlchemy URL of the database Rasa's ``SQLTrackerStore`` writes (table
+``events``), e.g. ``sqlite:///tracker.db`` or ``postgresql://user:password@host:5432/rasa``;
+the default is ``$TRACKER_DB_URL`` or ``sqlite:///tracker.db`` (as in endpoints.yml).
+Dates are UTC days, both inclusive.
+Writes ``content-report_<since>_<until>.md`` and a ``.png`` chart next to it.
+
+The report holds counts only, except the texts of messages the assistant did not understand
+(the content gaps); the texts of emergency turns are never shown.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback"}
+EMERGENCY_ACTION = "action_emergency_escalation"
+HANDOFF_ACTION = "action_handoff"
+OUTCOME_SLOT = "screening_outcome"
+SESSION_START = "action_session_start"
+TOP = 10
+MAX_TEXT = 120
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the ``events`` table."""
+
+    sender_id: str
+    type_name: str
+    timestamp: float
+    intent_name: str | None
+    action_name: str | None
+    data: dict[str, Any]
+
+
+@dataclass
+class ContentReport:
+    """The numbers the content team reads."""
+
+    since: date
+    until: date
+    conversations: int = 0
+    member_messages: int = 0
+    bot_messages: int = 0
+    intents: Counter = field(default_factory=Counter)
+    fallbacks: int = 0
+    fallback_messages: Counter = field(default_factory=Counter)
+    emergency_escalations: int = 0
+    emergency_conversations: int = 0
+    screen_outcomes: Counter = field(default_factory=Counter)
+    handoffs: int = 0
+    daily_messages: Counter = field(default_factory=Counter)
+    daily_fallbacks: Counter = field(default_factory=Counter)
+
+    @property
+    def fallback_rate(self) -> float:
+        """Share of member messages the assistant did not understand."""
+        return self.fallbacks / self.member_messages if self.member_messages else 0.0
+
+
+def day_bounds(since: date, until: date) -> tuple[float, float]:
+    """Epoch seconds from the start of ``since`` to the end of ``until`` (UTC)."""
+    start = datetime(since.year, since.month, since.day, tzinfo=timezone.utc)
+    end = datetime(until.year, until.month, until.day, tzinfo=timezone.utc) + timedelta(days=1)
+    return start.timestamp(), end.timestamp()
+
+
+def read_events(db_url: str, since: date, until: date) -> list[StoredEvent]:
+    """Events in the date range, per conversation in the order they happened."""
+    start, end = day_bounds(since, until)
+    query = sa.text(
+        "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
+        "WHERE timestamp >= :start AND timestamp < :end ORDER BY sender_id, id"
+    )
+    engine = sa.create_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query, {"start": start, "end": end}).fetchall()
+    finally:
+        engine.dispose()
+    return [
+        StoredEvent(row[0], row[1], row[2] or 0.0, row[3], row[4], json.loads(row[5] or "{}"))
+        for row in rows
+    ]
+
+
+def intent_label(event: StoredEvent) -> str:
+    """The intent, with the FAQ topic for retrieval intents (``faq/osteosarcoma``)."""
+    parse = event.data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    name = intent.get("full_retrieval_intent_name") or intent.get("name") or event.intent_name
+    if name and "/" not in name:
+        selector = (parse.get("response_selector") or {}).get(name) or {}
+        name = (selector.get("response") or {}).get("intent_response_key") or name
+    return name or "(no intent)"
+
+
+def normalise_text(text: str | None) -> str:
+    """Group messages that differ only in case and spacing; cut very long ones."""
+    plain = " ".join((text or "").lower().split())
+    return plain if len(plain) <= MAX_TEXT else plain[: MAX_TEXT - 1] + "…"
+
+
+def turns(events: Sequence[StoredEvent]) -> Iterable[tuple[StoredEvent, list[StoredEvent]]]:
+    """``(member message, what followed until the next message)`` for one conversation."""
+    current: StoredEvent | None = None
+    following: list[StoredEvent] = []
+    for event in events:
+        if event.type_name == "user":
+            if current is not None:
+                yield current, following
+            current, following = event, []
+        elif current is not None:
+            following.append(event)
+    if current is not None:
+        yield current, following
+
+
+def utc_day(timestamp: float) -> date:
+    """The UTC day of an epoch timestamp."""
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).date()
+
+
+def build_report(events: Sequence[StoredEvent], since: date, until: date) -> ContentReport:
+    """Count conversations, intents, fallbacks, escalations, screen outcomes and handoffs."""
+    report = ContentReport(since=since, until=until)
+    by_sender: dict[str, list[StoredEvent]] = {}
+    for event in events:
+        by_sender.setdefault(event.sender_id, []).append(event)
+    for conversation in by_sender.values():
+        escalated = False
+        last_action = None
+        for event in conversation:
+            if event.type_name == "action":
+                last_action = event.action_name
+                report.emergency_escalations += last_action == EMERGENCY_ACTION
+                report.handoffs += last_action == HANDOFF_ACTION
+                escalated = escalated or last_action == EMERGENCY_ACTION
+            elif event.type_name == "bot":
+                report.bot_messages += 1
+            elif (
+                event.type_name == "slot"
+                and event.data.get("name") == OUTCOME_SLOT
+                and event.data.get("value") is not None
+                and last_action != SESSION_START  # carried-over slots are not new outcomes
+            ):
+                report.screen_outcomes[str(event.data["value"])] += 1
+        report.emergency_conversations += escalated
+        member_turns = list(turns(conversation))
+        report.conversations += bool(member_turns)
+        for message, following in member_turns:
+            label = intent_label(message)
+            actions = {event.action_name for event in following if event.type_name == "action"}
+            day = utc_day(message.timestamp)
+            report.member_messages += 1
+            report.intents[label] += 1
+            report.daily_messages[day] += 1
+            if label == FALLBACK_INTENT or actions & FALLBACK_ACTIONS:
+                report.fallbacks += 1
+                report.daily_fallbacks[day] += 1
+                if EMERGENCY_ACTION not in actions:
+                    report.fallback_messages[normalise_text(message.data.get("text"))] += 1
+    return report
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ") or "(empty message)"
+
+
+def render_markdown(report: ContentReport, chart_name: str | None = None) -> str:
+    """The report as Markdown for the content team."""
+    lines = [
+        f"# Content report {report.since.isoformat()} to {report.until.isoformat()} (UTC)",
+        "",
+        "| measure | value |",
+        "| --- | --- |",
+        f"| conversations | {report.conversations} |",
+        f"| member messages | {report.member_messages} |",
+        f"| assistant messages | {report.bot_messages} |",
+        f"| fallback rate | {report.fallback_rate:.1%} ({report.fallbacks} messages) |",
+        f"| emergency escalations | {report.emergency_escalations} "
+        f"(in {report.emergency_conversations} conversations) |",
+        f"| handoffs to a person | {report.handoffs} |",
+        "",
+    ]
+    if chart_name:
+        lines += [f"![messages per day and top intents]({chart_name})", ""]
+    lines += ["## Top intents", "", "| intent | messages | share |", "| --- | --- | --- |"]
+    for intent, count in report.intents.most_common(TOP):
+        share = count / report.member_messages
+        lines.append(f"| {_cell(intent)} | {count} | {share:.1%} |")
+    lines += [
+        "",
+        "## Messages the assistant did not understand (content gaps)",
+        "",
+        "| message | times |",
+        "| --- | --- |",
+    ]
+    for text, count in report.fallback_messages.most_common(TOP):
+        lines.append(f"| {_cell(text)} | {count} |")
+    lines += ["", "## Back pain screen outcomes", "", "| outcome | screens |", "| --- | --- |"]
+    for outcome, count in sorted(report.screen_outcomes.items()):
+        lines.append(f"| {_cell(outcome)} | {count} |")
+    lines += [
+        "",
+        "Emergency turns are counted, never quoted. Fallback: the message was classified "
+        f"`{FALLBACK_INTENT}` or answered by a fallback action.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def render_chart(report: ContentReport, path: Path) -> Path:
+    """PNG: member messages and fallbacks per day, and the top intents."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    days = [report.since + timedelta(days=n) for n in range((report.until - report.since).days + 1)]
+    figure, (daily, intents) = plt.subplots(1, 2, figsize=(12, 4.5))
+    labels = [day.strftime("%m-%d") for day in days]
+    daily.bar(labels, [report.daily_messages[day] for day in days], label="member messages")
+    daily.bar(labels, [report.daily_fallbacks[day] for day in days], label="fallbacks")
+    daily.set_title("Messages per day (UTC)")
+    daily.legend()
+    daily.tick_params(axis="x", labelrotation=90)
+    top = report.intents.most_common(TOP)[::-1]
+    intents.barh([name for name, _ in top], [count for _, count in top])
+    intents.set_title("Top intents")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def write_report(report: ContentReport, out: Path) -> tuple[Path, Path]:
+    """Write the Markdown report and its chart into ``out``; returns both paths."""
+    stem = f"content-report_{report.since.isoformat()}_{report.until.isoformat()}"
+    chart = render_chart(report, out / f"{stem}.png")
+    markdown = out / f"{stem}.md"
+    markdown.write_text(render_markdown(report, chart.name), encoding="utf-8")
+    return markdown, chart
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point; returns the exit code."""
+    today = datetime.now(timezone.utc).date()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", default=os.environ.get("TRACKER_DB_URL", "sqlite:///tracker.db"))
+    parser.add_argument("--since", type=date.fromisoformat, default=today - timedelta(days=29))
+    parser.add_argument("--until", type=date.fromisoformat, default=today)
+    parser.add_argument("--out", type=Path, default=Path("reports"))
+    args = parser.parse_args(argv)
+    if args.since > args.until:
+        parser.error("--since must not be after --until")
+    try:
+        events = read_events(args.db, args.since, args.until)
+    except sa.exc.SQLAlchemyError as error:
+        print(f"cannot read the tracker store: {type(error).__name__}", file=sys.stderr)
+        return 1
+    report = build_report(events, args.since, args.until)
+    markdown, chart = write_report(report, args.out)
+    print(f"{report.conversations} conversations, {report.member_messages} member messages")
+    print(f"wrote {markdown} and {chart}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
