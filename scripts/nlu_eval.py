@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any, Dict, List, Tuple
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the model names our components (nlu.*) by module path
 DEV_DIR = ROOT / "tests" / "nlu_dev"
 EMERGENCY = "emergency"
 
