@@ -1,0 +1,321 @@
+"""Stage explainer: the form's slot extraction and validation, and the explanation.
+
+Thin adapters over ``member_health.tumor_details`` (members' words -> slot values) and
+``member_health.staging`` (the AJCC table). How Rasa 3.6 drives ``stage_form``:
+
+* On activation (the ``ask_my_stage`` message) the form calls ``validate_stage_form`` once, with
+  an ``active_loop`` event after the latest user message. Every ``extract_<slot>`` then runs, so
+  the details of that first message are used, and any value left from an earlier stage
+  conversation is cleared (the slots are not reset between conversations).
+* After each answer, ``extract_<slot>`` reads the text: the requested slot gets the raw answer
+  (``validate_<slot>`` reads it, and explains what was wrong with an unusable one), other slots
+  only the details the text clearly states. Button payloads (``/inform{"spread": "lungs"}``)
+  arrive through the ``from_entity`` mappings and are validated like everything else.
+* Emergency and stop messages, and FAQ-style questions, are not read as answers: the form is
+  rejected and the rules handle them (data/rules/staging.yml).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import yaml
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from member_health import staging
+from member_health import tumor_details as td
+from member_health.settings import plan
+from member_health.units import MAX_SIZE_CM
+
+logger = logging.getLogger(__name__)
+
+FORM = "stage_form"
+REQUESTED_SLOT = "requested_slot"
+# Never read as an answer: the rules answer these.
+INTERRUPTION_INTENTS = frozenset({"emergency", "stop"})
+# Read as an answer only when the message answers something (and is not a question).
+QUESTION_INTENTS = frozenset({"faq", "human_handoff", "bot_challenge"})
+UNSURE_INTENT = "unsure"
+MAX_BUBBLE_CHARS = 450
+
+
+def latest_text(tracker: Tracker) -> str:
+    """The latest user message's text ('' if none)."""
+    return str(tracker.latest_message.get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The latest user message's intent name."""
+    return (tracker.latest_message.get("intent") or {}).get("name")
+
+
+def is_payload(text: str) -> bool:
+    """``/intent{...}`` messages (buttons, forced payloads) carry values as entities."""
+    return text.strip().startswith("/")
+
+
+def is_form_activation(tracker: Tracker) -> bool:
+    """True when this run is the form's activation (``active_loop`` set after the user spoke)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "active_loop" and event.get("name") == FORM:
+            return True
+    return False
+
+
+def previous_user_text(tracker: Tracker) -> str:
+    """The text of the user message before the latest one ('' if none)."""
+    texts = [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    return texts[-2] if len(texts) >= 2 else ""
+
+
+def payload_value(tracker: Tracker, slot: str) -> Any:
+    """The value a ``/intent{...}`` payload gave for ``slot`` (its entity), or None."""
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == slot:
+            return entity.get("value")
+    return None
+
+
+def stage_details(tracker: Tracker) -> dict[str, Any]:
+    """The stage slots' values; anything a slot may not hold counts as not given."""
+    values = {slot: tracker.get_slot(slot) for slot in td.SLOTS}
+    return {slot: value if td.is_valid(slot, value) else None for slot, value in values.items()}
+
+
+class ValidateStageForm(FormValidationAction):
+    """Fill ``stage_form`` from members' words and reject values the slots may not hold."""
+
+    def name(self) -> str:
+        """Name of the validation action of ``stage_form``."""
+        return "validate_stage_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        """Slots already filled, plus the missing ones that could still change the answer."""
+        values = {slot: tracker.get_slot(slot) for slot in td.SLOTS}
+        to_ask = staging.slots_to_ask(values)
+        return [slot for slot in domain_slots if values.get(slot) is not None or slot in to_ask]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Extract, validate and pick the next question; on activation clear every old value."""
+        activation = is_form_activation(tracker)
+        events = await super().run(dispatcher, tracker, domain)
+        if activation:  # slots that no longer matter are not validated: clear them here
+            named = {event.get("name") for event in events}
+            events[:0] = [SlotSet(slot, None) for slot in td.SLOTS if slot not in named]
+        return events
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """On activation start from a clean slate (and introduce the questions if needed)."""
+        if is_form_activation(tracker):
+            tracker.slots.update({slot: None for slot in td.SLOTS})
+            text = latest_text(tracker)
+            said_nothing = not any(payload_value(tracker, slot) is not None for slot in td.SLOTS)
+            if said_nothing and (is_payload(text) or not td.parse_details(text)):
+                dispatcher.utter_message(response="utter_stage_intro")
+        return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    def _leave_to_rules(self, tracker: Tracker, text: str, requested: str | None) -> bool:
+        """True for messages the rules answer (emergency, stop, questions) instead of the form."""
+        intent = latest_intent(tracker)
+        if intent in INTERRUPTION_INTENTS:
+            return True
+        if intent not in QUESTION_INTENTS:
+            return False
+        if td.looks_like_question(text):
+            return True
+        answers = requested in td.SLOTS and td.read_answer(requested, text).value is not None
+        return not (answers or td.parse_details(text))
+
+    def _extract(self, slot: str, tracker: Tracker) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if is_form_activation(tracker):
+            value = payload_value(tracker, slot)
+            if value is None and not is_payload(text):
+                value = td.parse_details(text).get(slot)
+            return {slot: value}  # None clears a value left from an earlier conversation
+        requested = tracker.get_slot(REQUESTED_SLOT)
+        if is_payload(text) or self._leave_to_rules(tracker, text, requested):
+            return {}
+        if slot == requested:
+            return {slot: text}  # read (and explained if unusable) by validate_<slot>
+        stated = td.parse_details(text).get(slot)
+        if stated is not None and tracker.get_slot(slot) is None:
+            return {slot: stated}
+        return {}
+
+    async def extract_tumor_location(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Where the tumor is, from the latest message."""
+        return self._extract(td.LOCATION, tracker)
+
+    async def extract_spread(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Whether and where the cancer has spread, from the latest message."""
+        return self._extract(td.SPREAD, tracker)
+
+    async def extract_tumor_grade(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Low or high grade, from the latest message."""
+        return self._extract(td.GRADE, tracker)
+
+    async def extract_tumor_size_cm(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The size in cm, from the latest message."""
+        return self._extract(td.SIZE, tracker)
+
+    async def extract_multiple_spots(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """Whether the tumor is in more than one spot in the bone, from the latest message."""
+        return self._extract(td.SPOTS, tracker)
+
+    def _validate(
+        self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        reading = td.check_value(slot, value)
+        text = latest_text(tracker)
+        answering = (
+            slot == tracker.get_slot(REQUESTED_SLOT)
+            and not is_payload(text)
+            and not is_form_activation(tracker)
+        )
+        if answering and reading.problem == td.NOT_UNDERSTOOD:
+            if latest_intent(tracker) == UNSURE_INTENT:  # "not sure" in words the parser lacks
+                reading = td.Reading(td.UNKNOWN)
+        if (
+            answering
+            and slot == td.SPREAD
+            and reading.value == td.UNKNOWN
+            and td.mentions_spread_without_site(previous_user_text(tracker))
+        ):
+            reading = td.Reading(td.UNKNOWN_SITE)  # "it has spread" ... "not sure where"
+        if reading.problem is None:
+            return {slot: reading.value}
+        other_details = not is_payload(text) and set(td.parse_details(text)) - {slot}
+        if not (reading.problem == td.NOT_UNDERSTOOD and other_details):
+            dispatcher.utter_message(
+                response=f"utter_stage_problem_{reading.problem}", max_size_cm=f"{MAX_SIZE_CM:g}"
+            )
+        return {slot: None}
+
+    def validate_tumor_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """limb_trunk_skull, spine, pelvis or unknown."""
+        return self._validate(td.LOCATION, value, dispatcher, tracker)
+
+    def validate_spread(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """none, lungs, lymph_nodes, other, unknown_site or unknown."""
+        return self._validate(td.SPREAD, value, dispatcher, tracker)
+
+    def validate_tumor_grade(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """low, high or unknown ("grade 9" and "fast growing" are rejected)."""
+        return self._validate(td.GRADE, value, dispatcher, tracker)
+
+    def validate_tumor_size_cm(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A size in cm above 0 and at most MAX_SIZE_CM, or unknown."""
+        return self._validate(td.SIZE, value, dispatcher, tracker)
+
+    def validate_multiple_spots(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """yes, no or unknown."""
+        return self._validate(td.SPOTS, value, dispatcher, tracker)
+
+
+def condition_bubbles(result: staging.StageResult) -> list[str]:
+    """The "what decides" lines, split so that no bubble is over the length limit."""
+    header = len("What decides between them:\n")
+    bubbles: list[list[str]] = [[]]
+    for line in (f"- {staging.describe_condition(c)}" for c in result.conditions):
+        limit = MAX_BUBBLE_CHARS - (header if len(bubbles) == 1 else 0) - 10
+        if bubbles[-1] and len("\n".join(bubbles[-1] + [line])) > limit:
+            bubbles.append([])
+        bubbles[-1].append(line)
+    return ["\n".join(lines) for lines in bubbles]
+
+
+class ActionExplainStage(Action):
+    """Explain the stage group(s) the collected details match, in the seed's plain words."""
+
+    def name(self) -> str:
+        """Name of the action in the domain."""
+        return "action_explain_stage"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the result, its meaning, the care-team sentence and related topics."""
+        details = stage_details(tracker)
+        result = staging.stage_group(
+            details[td.LOCATION],
+            details[td.GRADE],
+            details[td.SIZE],
+            details[td.SPOTS],
+            details[td.SPREAD],
+        )
+        said = staging.describe_details(details)
+        if not result.has_ajcc_group:
+            self._explain_spine_pelvis(dispatcher, details)
+        elif result.definite:
+            stage = result.groups[0]
+            dispatcher.utter_message(response="utter_stage_result", stage=stage, details=said)
+            dispatcher.utter_message(response=f"utter_stage_meaning_{stage}")
+        else:
+            groups = staging.describe_groups(result.groups)
+            dispatcher.utter_message(response="utter_stage_possible", groups=groups, details=said)
+            for index, bubble in enumerate(condition_bubbles(result)):
+                name = "utter_stage_deciding" if index == 0 else "utter_stage_deciding_more"
+                dispatcher.utter_message(response=name, conditions=bubble)
+            dispatcher.utter_message(response="utter_stage_plain_words")
+        if result.has_ajcc_group and details[td.LOCATION] in (None, td.UNKNOWN):
+            dispatcher.utter_message(response="utter_stage_location_note")
+        self._care_team(dispatcher)
+        dispatcher.utter_message(response="utter_stage_offer_topics")
+        return []
+
+    @staticmethod
+    def _explain_spine_pelvis(dispatcher: CollectingDispatcher, details: dict[str, Any]) -> None:
+        dispatcher.utter_message(response="utter_stage_spine_pelvis", location=details[td.LOCATION])
+        dispatcher.utter_message(response="utter_stage_localized_vs_metastatic")
+        spread = details[td.SPREAD]
+        said = staging.describe_details({td.SPREAD: spread})
+        if spread == "none":
+            dispatcher.utter_message(response="utter_stage_described_localized", details=said)
+        elif spread not in (None, td.UNKNOWN):
+            dispatcher.utter_message(response="utter_stage_described_metastatic", details=said)
+
+    @staticmethod
+    def _care_team(dispatcher: CollectingDispatcher) -> None:
+        try:
+            contacts = plan().as_template()
+        except (OSError, ValueError, yaml.YAMLError):
+            logger.exception("Plan configuration unavailable; care-team sentence without contacts.")
+            dispatcher.utter_message(response="utter_stage_care_team_without_contacts")
+            return
+        dispatcher.utter_message(response="utter_stage_care_team", **contacts)

@@ -1,0 +1,446 @@
+"""A bone tumor's details in members' words -> the stage explainer's slot values.
+
+Two readings of a message:
+
+* :func:`parse_details` - every detail a free-text message states ("high-grade osteosarcoma in
+  his femur, 10 cm, only one spot, no spread"); used for the first message and for each answer.
+* :func:`read_answer` - a message answering the question about one detail: short answers count
+  too ("no", "lungs", "not sure"), and an answer that cannot be used gets a reason
+  (``problem``) so the member can be asked again clearly.
+
+:func:`check_value` validates a value from any source (a parsed answer, a button or a forced
+``/intent{...}`` payload). Nothing is guessed: "fast growing" is not a grade, "the size of a
+golf ball" is not a size, "grade 2" is not read as low or high (its meaning depends on the
+grading system), and "I don't know" is a valid answer: ``unknown``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from member_health import units
+
+LOCATION = "tumor_location"
+GRADE = "tumor_grade"
+SIZE = "tumor_size_cm"
+SPOTS = "multiple_spots"
+SPREAD = "spread"
+# The order the stage form asks in (location and spread first: they can make the rest moot).
+SLOTS = (LOCATION, SPREAD, GRADE, SIZE, SPOTS)
+
+UNKNOWN = "unknown"
+# Spread with the place not known: IVA or IVB (an addition to the contract's values).
+UNKNOWN_SITE = "unknown_site"
+ALLOWED = {
+    LOCATION: ("limb_trunk_skull", "spine", "pelvis", UNKNOWN),
+    GRADE: ("low", "high", UNKNOWN),
+    SPOTS: ("yes", "no", UNKNOWN),
+    SPREAD: ("none", "lungs", "lymph_nodes", "other", UNKNOWN, UNKNOWN_SITE),
+}
+
+# Problems (response ``utter_stage_problem_<problem>``); size problems are ``size_<...>``.
+NOT_UNDERSTOOD = "not_understood"
+GRADE_NOT_A_GRADE = "grade_not_a_grade"
+GRADE_NUMBER_UNCLEAR = "grade_number_unclear"
+GRADE_OUT_OF_RANGE = "grade_out_of_range"
+LOCATION_HIP = "location_hip"
+SPREAD_NEEDS_SITE = "spread_needs_site"
+PROBLEMS = (
+    NOT_UNDERSTOOD,
+    GRADE_NOT_A_GRADE,
+    GRADE_NUMBER_UNCLEAR,
+    GRADE_OUT_OF_RANGE,
+    LOCATION_HIP,
+    SPREAD_NEEDS_SITE,
+) + tuple(
+    f"size_{problem}"
+    for problem in (
+        units.NO_UNIT,
+        units.NOT_ONE_SIZE,
+        units.NO_MEASUREMENT,
+        units.NOT_POSITIVE,
+        units.TOO_LARGE,
+    )
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A usable slot value, or the reason (``problem``) an answer could not be used."""
+
+    value: Any = None
+    problem: str | None = None
+
+
+def _words(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w']){pattern}(?![\w'])")
+
+
+_UNSURE = _words(
+    r"(?:not (?:really |quite |totally |100% )?sure|unsure|(?:do ?n'?t|do not|doesn'?t) know"
+    r"|dunno|idk|no idea|not certain|uncertain|no clue|(?:can'?t|cannot|do ?n'?t|do not) remember"
+    r"|forg[eo]t|(?:was ?n'?t|were ?n'?t|have ?n'?t been|has ?n'?t been|not been|never) told"
+    r"|(?:did ?n'?t|did not|have ?n'?t|has ?n'?t) (?:say|said|tell|told|mention\w*)"
+    r"|unknown|not known|(?:no ?one|nobody) knows|not yet|still (?:waiting|checking)|waiting"
+    r"|(?:have ?n'?t|not|has ?n'?t) (?:been )?(?:checked|tested|found out)"
+    r"|no (?:results?|answer) yet|ask (?:the|his|her|my) doctor|not told)"
+)
+_KEYWORDS = {
+    GRADE: _words(r"grade\w*"),
+    SIZE: _words(r"(?:size|big|large|measure\w*)"),
+    SPOTS: _words(r"(?:spots?|places?|how many|more than one)"),
+    SPREAD: _words(r"(?:spread\w*|metasta\w*|mets)"),
+}
+# "I don't know what stage it is" is the question, not an unknown detail.
+_UNSURE_OF_STAGE = re.compile(_UNSURE.pattern + r"(?: \w+){0,2}? (?:what|which) stage")
+_WHERE = _words(r"(?:where|which bone|what bone|location)")
+_SPREAD_WORD = _words(r"(?:spread\w*|metasta\w*|mets|went|gone|moved|travell?ed|reached)")
+_SITE_UNKNOWN = re.compile(
+    r"(?:spread\w*|metasta\w*)\b.{0,40}?(?:not sure|unsure|do ?n'?t know|do not know|no idea"
+    r"|not told|unknown) (?:to )?where"
+    r"|(?:not sure|unsure|do ?n'?t know|do not know|no idea) (?:to )?where (?:it|the cancer"
+    r"|the tumou?r|the sarcoma)? ?(?:has |had |did |was )?(?:spread|went|gone|moved|metasta)"
+)
+
+# The sacrum and tailbone are the lowest part of the spine (where chordomas usually start);
+# spine or pelvis, there is no AJCC stage group either way.
+_SPINE = _words(r"(?:spine|spinal(?: column)?|vertebra\w*|backbone|sacrum|sacral|coccyx|tailbone)")
+_PELVIS = _words(
+    r"(?:pelvis|pelvic|hip ?bones?|ilium|iliac|ischium|ischial|pubis|pubic(?: bone)?"
+    r"|acetabul\w*)"
+)
+_HIP = _words(r"hips?")
+_LIMB_TRUNK_SKULL = _words(
+    r"(?:arms?|legs?|limbs?|femur|femoral|thigh(?: ?bones?)?|tibia\w*|shin(?: ?bones?)?|fibula\w*"
+    r"|calf bone|knees?|humerus|humeral|upper arm|forearms?|radius|ulna|elbows?|wrists?|hands?"
+    r"|fingers?|feet|foot|toes?|ankles?|heels?|shoulders?|shoulder ?blades?|scapula\w*"
+    r"|clavicle|collar ?bones?|ribs?|rib cage|sternum|breast ?bone|skull|jaw(?: ?bones?)?"
+    r"|mandible|maxilla|face|facial|cheek ?bones?|chest wall|long bones?)"
+)
+_LOCATIONS = (("spine", _SPINE), ("pelvis", _PELVIS), ("limb_trunk_skull", _LIMB_TRUNK_SKULL))
+
+# A roman numeral grade, but not "grade i think".
+_ROMAN_END = r"(?![\w])(?! (?:think|guess|believe|am|was|heard|know|mean|read|said|do|did))"
+_HIGH = _words(
+    rf"(?:hi(?:gh)? ?grade|grade (?:3|three)(?!\.?\d)|grade iii{_ROMAN_END}|g3"
+    r"|poorly differentiated)"
+)
+_LOW = _words(
+    rf"(?:low ?grade|grade (?:1|one)(?!\.?\d)|grade i{_ROMAN_END}|g1|well differentiated)"
+)
+_GRADE_NUMBER = _words(
+    rf"(?:grade|g) ?(?P<number>-?\d+(?:\.\d+)?|[ivx]+{_ROMAN_END}"
+    r"|two|four|five|six|seven|eight|nine|ten)"
+)
+_NOT_A_GRADE = _words(
+    r"(?:fast|slow|quick|rapid|aggressive|growing|grows|spreading fast|intermediate|medium"
+    r"|moderate\w*)\w*"
+)
+_NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bno|\bnever)(?: (?:a|an|the|really|very))? $")
+
+_ADJECTIVE = r"(?:(?:small|smaller|big|bigger|large|main|primary|separate|different) )?"
+_SPOTS_YES = _words(
+    r"(?<!grade )(?<!stage )(?:more than (?:one|1)|several|multiple|many|two|2|three|3|four|4"
+    r"|a few|few"
+    rf"|(?:a )?couple(?: of)?|some) {_ADJECTIVE}(?:spots|places|tumou?rs|lesions|areas"
+    rf"|sites|masses|lumps|growths)|more than (?:one|1) {_ADJECTIVE}(?:spot|place|tumou?r"
+    r"|lesion|area|site|mass|lump|growth)|skip (?:lesions?|metasta\w*|mets)|discontinuous"
+    rf"|(?:another|a second) {_ADJECTIVE}(?:spot|tumou?r|lesion|area|growth)"
+)
+# Skip lesions/metastases are more spots in the same bone (AJCC T3), not spread.
+_SKIP_LESIONS = _words(r"skip (?:lesions?|metasta\w*|mets)")
+_SPOTS_NO = _words(
+    r"(?<!grade )(?<!stage )(?:(?:only|just) (?:one|1|a single|the one)|a single|single|one|1) "
+    rf"{_ADJECTIVE}(?:spot|place|tumou?r|lesion|area|site|mass|lump|growth)"
+    r"|no other (?:spots?|tumou?rs?|lesions?|areas?|places?)|(?:just|only) the one"
+)
+_SPOTS_NO_ANSWER = _words(r"(?:only|just) (?:one|1)|one|1|single|just the one|the one")
+_SPOTS_YES_ANSWER = _words(r"(?:two|2|three|3|several|multiple|many|a few|more than (?:one|1))")
+
+_SPREAD_NONE = re.compile(
+    r"(?<![\w'])(?:no|not|never|has ?n'?t|has not|had ?n'?t|had not|did ?n'?t|did not|is ?n'?t"
+    r"|is not|was ?n'?t|was not|without|zero)(?: \w+){0,3}? (?:spread\w*|metasta\w*|mets"
+    r"|gone anywhere|anywhere else)(?![\w'])"
+    r"|(?<![\w'])(?:localized|localised|non ?metastatic|contained|confined to (?:the|one|his|her"
+    r"|my) bone|nowhere else)(?![\w'])"
+)
+_ANYWHERE = _words(r"(?:anywhere|elsewhere|any ?where|at all)")
+_LUNGS = _words(r"(?:lungs?|pulmonary)")
+_NODES = _words(r"(?:lymph(?: nodes?| glands?)?|(?:lymph )?nodes?|nodal|glands?)")
+_ORGANS = _words(r"(?:liver|brain|kidneys?|adrenals?|organs?|other bones?|another bone)")
+# Only after "spread" (or answering "where has it spread?"): "the long bones of his leg" or
+# "a lump under the skin" are not places it spread to.
+_ORGANS_AFTER_SPREAD = _words(
+    r"(?:bones|bone marrow|skin|stomach|belly|abdomen|other (?:parts|places|areas)"
+    r"|elsewhere(?: in (?:the|his|her|my) body)?|everywhere|all over)"
+)
+# Without "spread", a place counts when the cancer is said to be in/on it ("spots on his
+# lungs", "in the liver too", "lung nodules"), not "a CT of his lungs".
+_IN_PLACE = re.compile(
+    r"(?:\bin|\bon|\bto|\binto|\binside|\bthroughout|\bwithin)"
+    r"(?: (?:the|his|her|my|their|both|one|some|other|several|a|an))* $"
+)
+_PLACE_FINDING = re.compile(
+    r"^ (?:nodules?|spots?|tumou?rs?|mets|metasta\w*|lesions?" r"|involvement|masses)\b"
+)
+_SITE_NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bnothing|n't|\bwithout|\bclear)(?: \w+){0,3} $")
+_SITE_NEGATED_AFTER = re.compile(r"^(?: \w+){0,2} (?:clear|free|negative|fine|ok|okay|normal)\b")
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|yea|y|correct|right|it has|it did|there are|i think so"
+    r"|affirmative|sadly yes|unfortunately yes)(?![\w'])"
+)
+_NO = re.compile(
+    r"^(?:no|nope|nah|n|not really|it has ?n'?t|it did ?n'?t|there is ?n'?t"
+    r"|there are ?n'?t|none|i do ?n'?t think so|i don't believe so)(?![\w'])"
+)
+_QUESTION_START = re.compile(
+    r"^(?:what|what's|whats|how|why|when|which|who|is|are|does|do|can|could|should|will|would"
+    r"|tell me|explain)(?![\w'])"
+)
+
+
+def normalize(text: str) -> str:
+    """Lower-case and tidy a message: "high-grade" -> "high grade", one kind of apostrophe."""
+    text = units.normalize_size_text(text)
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
+    text = text.replace("\u2014", " , ").replace('"', " ")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _clauses(text: str) -> list[str]:
+    """Split into clauses at punctuation (not decimal points), "but" and a spaced dash."""
+    parts = re.split(r"[.](?!\d)|[;!?,\n:()]|\bbut\b|\bhowever\b|\balthough\b| - ", text)
+    return [part.strip() for part in parts if part.strip()]
+
+
+def looks_like_question(text: str) -> bool:
+    """True for "what does ...?"-style questions (an FAQ, not an answer)."""
+    text = normalize(text)
+    return text.endswith("?") or bool(_QUESTION_START.match(text))
+
+
+def _unsure(text: str) -> bool:
+    return bool(_UNSURE.search(text))
+
+
+def _not_negated(text: str, match: re.Match[str]) -> bool:
+    return not _NEGATED_BEFORE.search(text[: match.start()])
+
+
+def _location(text: str) -> str | None:
+    """limb_trunk_skull / spine / pelvis, or None when absent or ambiguous (several kinds)."""
+    found = {name for name, pattern in _LOCATIONS if pattern.search(text)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _grade(text: str) -> str | None:
+    high = any(_not_negated(text, m) for m in _HIGH.finditer(text))
+    low = any(_not_negated(text, m) for m in _LOW.finditer(text))
+    if high != low:
+        return "high" if high else "low"
+    return None
+
+
+def _spots(text: str) -> str | None:
+    if _SPOTS_YES.search(text):
+        return None if _SPOTS_NO.search(_SPOTS_YES.sub(" ", text)) else "yes"
+    return "no" if _SPOTS_NO.search(text) else None
+
+
+def _sites(text: str, spread_context: bool) -> set[str]:
+    """Places the cancer has spread to, named (and not negated) in the text.
+
+    ``spread_context``: the text follows "spread"/"went" or answers "where has it spread?";
+    then any place counts, bones included. Otherwise only "in/on the <organ>" counts.
+    """
+    sites = set()
+    patterns = [("lungs", _LUNGS), ("lymph_nodes", _NODES), ("other", _ORGANS)]
+    if spread_context:
+        patterns += [("other", pattern) for _, pattern in _LOCATIONS]
+        patterns += [("other", _HIP), ("other", _ORGANS_AFTER_SPREAD)]
+    for name, pattern in patterns:
+        for match in pattern.finditer(text):
+            before, after = text[: match.start()], text[match.end() :]
+            if _SITE_NEGATED_BEFORE.search(before) or _SITE_NEGATED_AFTER.match(after):
+                continue
+            if spread_context or _IN_PLACE.search(before) or _PLACE_FINDING.match(after):
+                sites.add(name)
+    return sites
+
+
+def _spread_value(sites: set[str]) -> str:
+    """Lymph nodes, or other bones or organs, make it IVB whatever else: name those first."""
+    for site in ("lymph_nodes", "other", "lungs"):
+        if site in sites:
+            return site
+    raise ValueError("no site")
+
+
+def _spread_reading(clauses: list[str], answer: bool) -> Reading:
+    """Spread from the clauses: a value, SPREAD_NEEDS_SITE, or nothing."""
+    none = positive = False
+    sites: set[str] = set()
+    for clause in clauses:
+        verb = _SPREAD_WORD.search(clause)
+        negative = _SPREAD_NONE.search(clause)
+        if negative:
+            rest = clause[negative.end() :]
+            if _sites(rest, spread_context=True) and not _ANYWHERE.search(rest):
+                continue  # "hasn't spread to the lungs": says nothing about elsewhere
+            none = True
+            continue
+        target = clause[verb.start() :] if verb else clause
+        clause_sites = _sites(target, spread_context=bool(verb) or answer)
+        sites |= clause_sites
+        positive = positive or bool(verb) or bool(clause_sites)
+    if sites and not none:
+        return Reading(_spread_value(sites))
+    if none and not positive:
+        return Reading("none")
+    if positive and not none:
+        return Reading(problem=SPREAD_NEEDS_SITE)
+    return Reading()
+
+
+def parse_details(text: str) -> dict[str, Any]:
+    """Every detail the text states, as slot values; details it does not state are left out.
+
+    "Not sure about the grade" states the grade as ``unknown``. Places named after "spread"
+    are where the cancer went, not where the tumor is ("in his femur, spread to his spine").
+    """
+    text = normalize(text)
+    details: dict[str, Any] = {}
+    if _SITE_UNKNOWN.search(text):
+        details[SPREAD] = UNKNOWN_SITE
+        text = _SITE_UNKNOWN.sub(" , ", text)
+    text = _UNSURE_OF_STAGE.sub(" what stage", text)
+    known_clauses: list[str] = []
+    for clause in _clauses(text):
+        if not _unsure(clause):
+            known_clauses.append(clause)
+            continue
+        # An unsure clause says nothing for sure: only which details are unknown.
+        for slot, keyword in _KEYWORDS.items():
+            if keyword.search(clause):
+                details.setdefault(slot, UNKNOWN)
+        if _WHERE.search(clause) and not _SPREAD_WORD.search(clause):
+            details.setdefault(LOCATION, UNKNOWN)
+    known = " , ".join(known_clauses)
+
+    location_text = " , ".join(
+        clause[: verb.start()] if (verb := _SPREAD_WORD.search(clause)) else clause
+        for clause in known_clauses
+    )
+    readings: dict[str, Any] = {
+        LOCATION: _location(location_text),
+        GRADE: _grade(known),
+        SPOTS: _spots(known),
+        SPREAD: _spread_reading(_clauses(_SKIP_LESIONS.sub(" ", known)), answer=False).value,
+    }
+    size = units.parse_size(known)
+    readings[SIZE] = size.cm if size else None
+    for slot, value in readings.items():
+        if value is not None:
+            details.setdefault(slot, value)
+    return details
+
+
+def mentions_spread_without_site(text: str) -> bool:
+    """True for "yes, it has spread" with no place named (IVA or IVB still open)."""
+    clauses = _clauses(normalize(text))
+    if _YES.match(normalize(text)):
+        clauses = clauses + ["spread"]
+    return _spread_reading(clauses, answer=True).problem == SPREAD_NEEDS_SITE
+
+
+def _answer_problem(slot: str, text: str) -> Reading | None:
+    """A usable short answer for ``slot``, or the reason the answer cannot be used."""
+    if slot == SIZE:
+        size = units.parse_size(text, answer=True)
+        if size is None:
+            return None
+        return Reading(size.cm) if size.cm is not None else Reading(problem=f"size_{size.problem}")
+    if slot == GRADE:
+        number = _GRADE_NUMBER.search(text)
+        if number:
+            value = number.group("number")
+            if value in ("2", "ii", "two", "4", "iv", "four"):
+                return Reading(problem=GRADE_NUMBER_UNCLEAR)
+            return Reading(problem=GRADE_OUT_OF_RANGE)
+        if _NOT_A_GRADE.search(text):
+            return Reading(problem=GRADE_NOT_A_GRADE)
+        return None
+    if slot == LOCATION:
+        return Reading(problem=LOCATION_HIP) if _HIP.search(text) else None
+    if slot == SPOTS:
+        if _SPOTS_YES_ANSWER.search(text) or _YES.match(text):
+            return Reading("yes")
+        if _SPOTS_NO_ANSWER.search(text) or _NO.match(text):
+            return Reading("no")
+        return None
+    if slot == SPREAD:
+        if _NO.match(text):
+            return Reading("none")
+        clauses = _clauses(text) + (["spread"] if _YES.match(text) else [])
+        reading = _spread_reading(clauses, answer=True)
+        return reading if (reading.value or reading.problem) else None
+    return None
+
+
+def read_answer(slot: str, text: str) -> Reading:
+    """Read ``text`` as the answer to the question about ``slot``.
+
+    Order: a detail the text states; "not sure" -> ``unknown``; a short answer ("no",
+    "lungs", "one spot"); else the reason it cannot be used (``problem``).
+    """
+    if slot not in SLOTS:
+        raise ValueError(f"not a stage detail: {slot!r}")
+    details = parse_details(text)
+    if slot in details:
+        return Reading(details[slot])
+    normalized = normalize(text)
+    if _unsure(normalized):
+        if slot == SPREAD and _YES.match(normalized) and _WHERE.search(normalized):
+            return Reading(UNKNOWN_SITE)  # "yes, but I don't know where"
+        return Reading(UNKNOWN)
+    reading = _answer_problem(slot, normalized)
+    return reading if reading is not None else Reading(problem=NOT_UNDERSTOOD)
+
+
+def check_value(slot: str, value: Any) -> Reading:
+    """Validate a candidate value from any source; free text is read as an answer.
+
+    Numbers are accepted for the size only (in cm, above 0, at most ``units.MAX_SIZE_CM``).
+    Anything else that is not one of the slot's values is rejected with a problem.
+    """
+    if slot not in SLOTS:
+        raise ValueError(f"not a stage detail: {slot!r}")
+    if value is None:
+        return Reading()
+    if isinstance(value, str):
+        cleaned = value.strip().lower()
+        if cleaned == UNKNOWN or cleaned in ALLOWED.get(slot, ()):
+            return Reading(cleaned)
+        return read_answer(slot, value)
+    if slot == SIZE and isinstance(value, (int, float)) and not isinstance(value, bool):
+        problem = units.check_size_cm(float(value))
+        return Reading(problem=f"size_{problem}") if problem else Reading(float(value))
+    return Reading(problem=NOT_UNDERSTOOD)
+
+
+def is_valid(slot: str, value: Any) -> bool:
+    """True for a value the slot may hold (``None`` = not asked yet is valid too)."""
+    if value is None:
+        return True
+    if slot == SIZE:
+        if value == UNKNOWN:
+            return True
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and units.check_size_cm(float(value)) is None
+        )
+    return value in ALLOWED[slot]

@@ -1,0 +1,860 @@
+"""validate_stage_form and action_explain_stage, called the way the Rasa 3.6 server calls them.
+
+Trackers are built like rasa's FormAction builds them for the validation action
+(``FormAction._temporary_tracker``): the conversation, then ``requested_slot``, the form's
+``action`` event and the slot candidates; on activation an ``active_loop`` event follows the
+user message and earlier values of the slots come back as (stale) candidates.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rasa.core.actions.action import ActionExecutionRejection, ActionExtractSlots, RemoteAction
+from rasa.core.actions.forms import FormAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa_sdk import Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.staging import ActionExplainStage, ValidateStageForm, condition_bubbles
+from member_health import staging
+from member_health import tumor_details as td
+from member_health.settings import plan
+
+STAGING_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "staging.yml"
+DOMAIN = Domain.load(str(STAGING_DOMAIN))
+DOMAIN_DICT = DOMAIN.as_dict()
+LIMB = "limb_trunk_skull"
+MAX_BUBBLE = 450
+
+
+@pytest.fixture(autouse=True)
+def fresh_plan() -> Iterator[None]:
+    """``plan()`` is cached: clear it so each test sees its own environment."""
+    plan.cache_clear()
+    yield
+    plan.cache_clear()
+
+
+@pytest.fixture(scope="module")
+def nlg() -> TemplatedNaturalLanguageGenerator:
+    """The Rasa server's response generator over the staging domain's responses."""
+    return TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+
+
+def render(nlg: TemplatedNaturalLanguageGenerator, message: dict[str, Any]) -> str:
+    """Fill the response the way the Rasa server does with an action server's message."""
+    kwargs = dict(message)
+    response = kwargs.pop("response")
+    rendered = nlg.generate_from_slots(response, {}, "rest", **kwargs)
+    assert rendered is not None, f"{response} is not in {STAGING_DOMAIN}"
+    return str(rendered["text"])
+
+
+def user(text: str, intent: str, entities: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """A user event as the Rasa server serialises it."""
+    parse = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    return {"event": "user", "text": text, "parse_data": parse}
+
+
+def form_tracker(
+    text: str,
+    intent: str = "inform",
+    *,
+    requested: str | None = None,
+    filled: dict[str, Any] | None = None,
+    candidates: dict[str, Any] | None = None,
+    entities: dict[str, Any] | None = None,
+    activation: bool = False,
+    earlier_texts: tuple[str, ...] = (),
+) -> Tracker:
+    """The tracker validate_stage_form receives for the latest message ``text``."""
+    entity_list = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
+    slots: dict[str, Any] = {slot: None for slot in td.SLOTS}
+    slots.update(filled or {})
+    slots.update(candidates or {})
+    slots["requested_slot"] = requested
+    events = [user(earlier, "inform") for earlier in earlier_texts]
+    events.append(user(text, intent, entity_list))
+    if activation:
+        events.append({"event": "active_loop", "name": "stage_form"})
+    events.append({"event": "slot", "name": "requested_slot", "value": requested})
+    events.append({"event": "action", "name": "stage_form"})
+    events += [{"event": "slot", "name": k, "value": v} for k, v in (candidates or {}).items()]
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entity_list}
+    return Tracker(
+        "member-1", slots, latest, events, False, None, {"name": "stage_form"}, "stage_form"
+    )
+
+
+async def validate(tracker: Tracker) -> tuple[dict[str, Any], list[str]]:
+    """Run validate_stage_form: the slot values it sets and the responses it sends.
+
+    ``requested_slot`` in the result is the question the form asks next (None: it is done).
+    When the validation action leaves it unset (every required slot still counts), Rasa's
+    FormAction asks the first empty required slot in the domain's order, as here.
+    """
+    dispatcher = CollectingDispatcher()
+    events = await ValidateStageForm().run(dispatcher, tracker, DOMAIN_DICT)
+    assert all(event["event"] == "slot" for event in events)
+    values = {event["name"]: event["value"] for event in events}
+    if "requested_slot" not in values:
+        after = {slot: values.get(slot, tracker.get_slot(slot)) for slot in td.SLOTS}
+        values["requested_slot"] = next((s for s in td.SLOTS if after[s] is None), None)
+    return values, [message["response"] for message in dispatcher.messages]
+
+
+# --------------------------------------------------------------------------- activation
+
+
+async def test_one_message_with_every_detail_fills_the_form_at_once() -> None:
+    values, said = await validate(
+        form_tracker(
+            "high-grade osteosarcoma in his femur, 10 cm, only one spot, no spread "
+            "- what stage is that?",
+            "ask_my_stage",
+            activation=True,
+        )
+    )
+    assert values == {
+        td.LOCATION: LIMB,
+        td.SPREAD: "none",
+        td.GRADE: "high",
+        td.SIZE: 10.0,
+        td.SPOTS: "no",
+        "requested_slot": None,
+    }
+    assert said == []
+
+
+async def test_a_question_without_details_introduces_the_questions() -> None:
+    values, said = await validate(
+        form_tracker("what stage is my son's tumor?", "ask_my_stage", activation=True)
+    )
+    assert values == {**{slot: None for slot in td.SLOTS}, "requested_slot": td.LOCATION}
+    assert said == ["utter_stage_intro"]
+
+
+async def test_activation_forgets_an_earlier_conversations_details() -> None:
+    earlier = {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 10.0}
+    values, _ = await validate(
+        form_tracker(
+            "what stage is a chordoma in the lower spine?",
+            "ask_my_stage",
+            activation=True,
+            filled=earlier,
+            candidates=earlier,  # Rasa hands filled required slots back as candidates
+        )
+    )
+    assert values[td.LOCATION] == "spine"
+    assert all(values[slot] is None for slot in td.SLOTS if slot != td.LOCATION)
+    assert values["requested_slot"] is None  # spine: nothing else matters
+
+
+async def test_a_forced_negative_size_payload_is_rejected_at_activation() -> None:
+    values, said = await validate(
+        form_tracker(
+            '/ask_my_stage{"tumor_size_cm": -5}',
+            "ask_my_stage",
+            activation=True,
+            entities={td.SIZE: -5},
+            candidates={td.SIZE: -5},  # set by the from_entity mapping
+        )
+    )
+    assert values[td.SIZE] is None
+    assert said == ["utter_stage_problem_size_not_positive"]
+    assert values["requested_slot"] == td.LOCATION
+
+
+async def test_an_earlier_conversation_does_not_turn_not_sure_into_spread() -> None:
+    values, _ = await validate(
+        form_tracker(
+            "what stage is it? it's in his arm, not sure if it has spread",
+            "ask_my_stage",
+            activation=True,
+            earlier_texts=("what stage is my tumor", "yes it has spread"),
+        )
+    )
+    assert values[td.SPREAD] == "unknown" and values[td.LOCATION] == LIMB
+
+
+async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> None:
+    values, _ = await validate(
+        form_tracker(
+            "my daughter has ewing sarcoma in her leg, it went to her lungs. what stage?",
+            "ask_my_stage",
+            activation=True,
+        )
+    )
+    assert values[td.SPREAD] == "lungs" and values["requested_slot"] is None
+
+
+# --------------------------------------------------------------------------- answers
+
+
+@pytest.mark.parametrize(
+    "requested, filled, text, intent, expected, said",
+    [
+        (
+            td.LOCATION,
+            {},
+            "it's in his thigh bone",
+            "inform",
+            {td.LOCATION: LIMB, "requested_slot": td.SPREAD},
+            [],
+        ),
+        (
+            td.LOCATION,
+            {},
+            "his femur, and it's high grade",
+            "inform",
+            {td.LOCATION: LIMB, td.GRADE: "high", "requested_slot": td.SPREAD},
+            [],
+        ),
+        # Another detail instead of the answer: kept, the question comes again, no complaint.
+        (
+            td.LOCATION,
+            {},
+            "it's high grade",
+            "inform",
+            {td.LOCATION: None, td.GRADE: "high", "requested_slot": td.LOCATION},
+            [],
+        ),
+        (
+            td.LOCATION,
+            {},
+            "banana",
+            "out_of_scope",
+            {td.LOCATION: None, "requested_slot": td.LOCATION},
+            ["utter_stage_problem_not_understood"],
+        ),
+        (
+            td.LOCATION,
+            {},
+            "his hip",
+            "inform",
+            {td.LOCATION: None, "requested_slot": td.LOCATION},
+            ["utter_stage_problem_location_hip"],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "it went to his lungs",
+            "inform",
+            {td.SPREAD: "lungs", "requested_slot": None},
+            [],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "no, it hasn't spread anywhere",
+            "deny",
+            {td.SPREAD: "none", "requested_slot": td.GRADE},
+            [],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "yes",
+            "affirm",
+            {td.SPREAD: None, "requested_slot": td.SPREAD},
+            ["utter_stage_problem_spread_needs_site"],
+        ),
+        (
+            td.GRADE,
+            {td.LOCATION: LIMB, td.SPREAD: "none"},
+            "fast growing",
+            "inform",
+            {td.GRADE: None, "requested_slot": td.GRADE},
+            ["utter_stage_problem_grade_not_a_grade"],
+        ),
+        (
+            td.GRADE,
+            {td.LOCATION: LIMB, td.SPREAD: "none"},
+            "grade 9",
+            "inform",
+            {td.GRADE: None, "requested_slot": td.GRADE},
+            ["utter_stage_problem_grade_out_of_range"],
+        ),
+        (
+            td.GRADE,
+            {td.LOCATION: LIMB, td.SPREAD: "none"},
+            "not sure",
+            "unsure",
+            {td.GRADE: "unknown", "requested_slot": td.SIZE},
+            [],
+        ),
+        (
+            td.GRADE,
+            {td.LOCATION: LIMB, td.SPREAD: "none"},
+            "\U0001f937",
+            "unsure",
+            {td.GRADE: "unknown", "requested_slot": td.SIZE},
+            [],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "about 10 centimeters",
+            "inform",
+            {td.SIZE: 10.0, "requested_slot": td.SPOTS},
+            [],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "low"},
+            "3.15 inches",
+            "inform",
+            {td.SIZE: 8.001, "requested_slot": None},
+            [],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "the size of a golf ball",
+            "out_of_scope",
+            {td.SIZE: None, "requested_slot": td.SIZE},
+            ["utter_stage_problem_size_no_measurement"],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "-5 cm",
+            "inform",
+            {td.SIZE: None, "requested_slot": td.SIZE},
+            ["utter_stage_problem_size_not_positive"],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "10",
+            "inform",
+            {td.SIZE: None, "requested_slot": td.SIZE},
+            ["utter_stage_problem_size_no_unit"],
+        ),
+        # A detail already answered is not overwritten by a passing mention.
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "low grade, 5 cm",
+            "inform",
+            {td.SIZE: 5.0, "requested_slot": td.SPOTS},
+            [],
+        ),
+        # An answer the NLU took for an FAQ question is still an answer.
+        (
+            td.SPOTS,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 10.0},
+            "more than one spot in the bone",
+            "faq",
+            {td.SPOTS: "yes", "requested_slot": None},
+            [],
+        ),
+    ],
+)
+async def test_answers(
+    requested: str,
+    filled: dict[str, Any],
+    text: str,
+    intent: str,
+    expected: dict[str, Any],
+    said: list[str],
+) -> None:
+    values, responses = await validate(
+        form_tracker(text, intent, requested=requested, filled=filled)
+    )
+    assert {key: values.get(key, filled.get(key)) for key in expected} == expected
+    assert responses == said
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("what does high grade mean?", "faq"),
+        ("how is bone cancer treated", "faq"),
+        ("stop", "stop"),
+        ("cancel", "stop"),
+        ("my dad can't breathe and has chest pain", "emergency"),
+        ("it went to his lungs and now he can't breathe", "emergency"),
+        ("I want to talk to a nurse", "human_handoff"),
+    ],
+)
+async def test_interruptions_are_left_to_the_rules(text: str, intent: str) -> None:
+    values, said = await validate(
+        form_tracker(text, intent, requested=td.SPREAD, filled={td.LOCATION: LIMB})
+    )
+    # No slot was filled or validated: Rasa rejects the form and the rules take the message.
+    assert set(values) <= {"requested_slot"} and said == []
+
+
+async def test_spread_then_not_sure_where_is_spread_somewhere() -> None:
+    values, said = await validate(
+        form_tracker(
+            "not sure",
+            "unsure",
+            requested=td.SPREAD,
+            filled={td.LOCATION: LIMB},
+            earlier_texts=("what stage is my tumor", "in the femur", "yes it has spread"),
+        )
+    )
+    assert values[td.SPREAD] == "unknown_site" and values["requested_slot"] is None
+    assert said == []
+
+
+@pytest.mark.parametrize(
+    "entities, expected, said",
+    [
+        ({td.SPREAD: "lungs"}, {td.SPREAD: "lungs", "requested_slot": None}, []),
+        ({td.SPREAD: "unknown_site"}, {td.SPREAD: "unknown_site", "requested_slot": None}, []),
+        ({td.SPREAD: "brain"}, {td.SPREAD: "other", "requested_slot": None}, []),
+        ({td.SPREAD: "everywhere!!"}, {td.SPREAD: "other", "requested_slot": None}, []),
+        (
+            {td.SPREAD: 42},
+            {td.SPREAD: None, "requested_slot": td.SPREAD},
+            ["utter_stage_problem_not_understood"],
+        ),
+        # A junk value for a detail that no longer matters is still cleared.
+        (
+            {td.SPREAD: "lungs", td.GRADE: "grade 9"},
+            {td.SPREAD: "lungs", td.GRADE: None, "requested_slot": None},
+            ["utter_stage_problem_grade_out_of_range"],
+        ),
+        (
+            {td.SIZE: 1e308, td.SPREAD: "none"},
+            {td.SIZE: None, td.SPREAD: "none", "requested_slot": td.GRADE},
+            ["utter_stage_problem_size_too_large"],
+        ),
+    ],
+)
+async def test_payload_values_are_validated(
+    entities: dict[str, Any], expected: dict[str, Any], said: list[str]
+) -> None:
+    payload = "/inform" + json.dumps(entities)
+    values, responses = await validate(
+        form_tracker(
+            payload,
+            "inform",
+            requested=td.SPREAD,
+            filled={td.LOCATION: LIMB},
+            entities=entities,
+            candidates=entities,  # set by the from_entity mappings before the form runs
+        )
+    )
+    assert {key: values.get(key) for key in expected} == expected
+    assert sorted(responses) == sorted(said)
+
+
+# --------------------------------------------------------------------------- the explanation
+
+
+async def explain(slots: dict[str, Any]) -> list[dict[str, Any]]:
+    """Run action_explain_stage over these slot values; the messages it sent."""
+    dispatcher = CollectingDispatcher()
+    values = {slot: slots.get(slot) for slot in td.SLOTS}
+    tracker = Tracker("member-1", values, {}, [], False, None, {}, "stage_form")
+    assert await ActionExplainStage().run(dispatcher, tracker, DOMAIN_DICT) == []
+    return dispatcher.messages
+
+
+def names(messages: list[dict[str, Any]]) -> list[str]:
+    return [message["response"] for message in messages]
+
+
+async def test_a_definite_stage_is_named_with_its_meaning(
+    nlg: TemplatedNaturalLanguageGenerator,
+) -> None:
+    messages = await explain(
+        {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 10.0, td.SPOTS: "no"}
+    )
+    assert names(messages) == [
+        "utter_stage_result",
+        "utter_stage_meaning_IIB",
+        "utter_stage_care_team",
+        "utter_stage_offer_topics",
+    ]
+    texts = [render(nlg, message) for message in messages]
+    assert "stage IIB" in texts[0]
+    assert "high grade, 10 cm, in one spot, not spread" in texts[0]
+    assert "high-grade tumor that hasn't spread" in texts[1]
+    assert "care team" in texts[2] and plan().nurse_line in texts[2]
+
+
+async def test_unknown_details_list_the_possible_stages_and_what_decides(
+    nlg: TemplatedNaturalLanguageGenerator,
+) -> None:
+    messages = await explain(
+        {
+            td.LOCATION: LIMB,
+            td.SPREAD: "none",
+            td.GRADE: "high",
+            td.SIZE: "unknown",
+            td.SPOTS: "unknown",
+        }
+    )
+    assert names(messages) == [
+        "utter_stage_possible",
+        "utter_stage_deciding",
+        "utter_stage_plain_words",
+        "utter_stage_care_team",
+        "utter_stage_offer_topics",
+    ]
+    possible, deciding = render(nlg, messages[0]), render(nlg, messages[1])
+    assert "stage IIA, IIB or III" in possible and "size not known" in possible
+    assert "- stage IIA: 8 cm or less, in one spot" in deciding
+    assert "- stage III: in more than one spot in the bone" in deciding
+
+
+async def test_everything_unknown_fits_in_chat_bubbles(
+    nlg: TemplatedNaturalLanguageGenerator,
+) -> None:
+    messages = await explain({slot: td.UNKNOWN for slot in td.SLOTS})
+    assert "utter_stage_location_note" in names(messages)
+    for message in messages:
+        for bubble in re.split(r"\n\s*\n", render(nlg, message)):
+            assert len(bubble) < MAX_BUBBLE, bubble
+    deciding = "\n".join(
+        render(nlg, m) for m in messages if m["response"].startswith("utter_stage_deciding")
+    )
+    assert all(f"- stage {group}:" in deciding for group in staging.GROUPS)
+
+
+@pytest.mark.parametrize(
+    "location, spread, described",
+    [
+        ("spine", "none", "utter_stage_described_localized"),
+        ("pelvis", "lungs", "utter_stage_described_metastatic"),
+        ("spine", "unknown_site", "utter_stage_described_metastatic"),
+        ("pelvis", None, None),
+        ("spine", "unknown", None),
+    ],
+)
+async def test_spine_and_pelvis_explain_localized_or_metastatic(
+    nlg: TemplatedNaturalLanguageGenerator,
+    location: str,
+    spread: str | None,
+    described: str | None,
+) -> None:
+    messages = await explain({td.LOCATION: location, td.SPREAD: spread})
+    expected = ["utter_stage_spine_pelvis", "utter_stage_localized_vs_metastatic"]
+    expected += [described] if described else []
+    assert names(messages) == expected + ["utter_stage_care_team", "utter_stage_offer_topics"]
+    first = render(nlg, messages[0])
+    assert location in first and "no stage groups" in first
+    assert not any("stage I" in render(nlg, m) for m in messages)
+
+
+async def test_location_unknown_adds_the_spine_and_pelvis_note() -> None:
+    messages = await explain(
+        {td.LOCATION: "unknown", td.SPREAD: "lungs", td.GRADE: None, td.SIZE: None}
+    )
+    assert names(messages)[:3] == [
+        "utter_stage_result",
+        "utter_stage_meaning_IVA",
+        "utter_stage_location_note",
+    ]
+
+
+async def test_forced_invalid_slot_values_count_as_unknown() -> None:
+    messages = await explain(
+        {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "9", td.SIZE: -5, td.SPOTS: "no"}
+    )
+    assert names(messages)[0] == "utter_stage_possible"
+    assert messages[0]["groups"] == "IA, IB, IIA or IIB"
+
+
+async def test_broken_plan_configuration_still_names_the_care_team(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PLAN_NURSE_LINE", "")
+    messages = await explain({td.LOCATION: "spine"})
+    assert "utter_stage_care_team_without_contacts" in names(messages)
+
+
+def test_condition_bubbles_split_long_lists() -> None:
+    result = staging.stage_group(LIMB, None, None, None, None)
+    bubbles = condition_bubbles(result)
+    assert "\n".join(bubbles).count("- stage ") == len(staging.GROUPS)
+    assert all(len("What decides between them:\n" + bubble) < MAX_BUBBLE for bubble in bubbles)
+
+
+# --------------------------------------------------------------------------- the domain
+
+
+def sent_responses() -> set[str]:
+    """Every response the staging actions can send."""
+    fixed = {
+        "utter_stage_intro",
+        "utter_stage_result",
+        "utter_stage_possible",
+        "utter_stage_deciding",
+        "utter_stage_deciding_more",
+        "utter_stage_plain_words",
+        "utter_stage_location_note",
+        "utter_stage_spine_pelvis",
+        "utter_stage_localized_vs_metastatic",
+        "utter_stage_described_localized",
+        "utter_stage_described_metastatic",
+        "utter_stage_care_team",
+        "utter_stage_care_team_without_contacts",
+        "utter_stage_offer_topics",
+    }
+    fixed |= {f"utter_stage_problem_{problem}" for problem in td.PROBLEMS}
+    fixed |= {f"utter_stage_meaning_{group}" for group in staging.GROUPS}
+    return fixed
+
+
+@pytest.mark.parametrize("response", sorted(sent_responses()))
+def test_every_response_the_actions_send_is_in_the_domain(
+    nlg: TemplatedNaturalLanguageGenerator, response: str
+) -> None:
+    template_values = {
+        "details": "location not known, grade not known, size not known, number of spots not "
+        "known, spread, but where is not known",
+        "stage": "IIB",
+        "groups": "IA, IB, IIA, IIB, III, IVA or IVB",
+        "conditions": "- stage IIB: in one spot",
+        "location": "pelvis",
+        "max_size_cm": "60",
+        **plan().as_template(),
+    }
+    text = render(nlg, {"response": response, **template_values})
+    assert "{" not in text and "}" not in text
+    assert "911" not in text
+    for bubble in re.split(r"\n\s*\n", text):
+        assert len(bubble) < MAX_BUBBLE
+
+
+@pytest.mark.parametrize(
+    "slot, keyword",
+    [
+        (td.LOCATION, "where"),
+        (td.SPREAD, "spread"),
+        (td.GRADE, "grade"),
+        (td.SIZE, "big"),
+        (td.SPOTS, "spot"),
+    ],
+)
+def test_questions_are_one_line_with_buttons_that_validate(slot: str, keyword: str) -> None:
+    (variant,) = DOMAIN.responses[f"utter_ask_{slot}"]
+    assert "\n" not in variant["text"].strip() and keyword in variant["text"].lower()
+    others = {"where", "spread", "grade", "big", "spot"} - {keyword}
+    assert not any(other in variant["text"].lower() for other in others if other != "where")
+    titles = [button["title"] for button in variant["buttons"]]
+    assert "Not sure" in titles
+    for button in variant["buttons"]:
+        # Braces are doubled in the domain: responses are templates ({placeholder}).
+        match = re.fullmatch(r"/inform\{(\{.*\})\}", button["payload"])
+        assert match, button
+        entities = json.loads(match.group(1))
+        assert list(entities) == [slot]
+        assert td.check_value(slot, entities[slot]) == td.Reading(entities[slot])
+
+
+def test_every_slot_value_is_declared_in_the_domain() -> None:
+    slots = DOMAIN_DICT["slots"]
+    for slot, values in td.ALLOWED.items():
+        assert [str(v) for v in slots[slot]["values"]] == list(values)
+    assert DOMAIN_DICT["forms"]["stage_form"]["required_slots"] == list(td.SLOTS)
+
+
+# --------------------------------------------------------------------------- with Rasa's form
+
+
+class InProcessActionServer:
+    """The action server's executor, called in-process instead of over HTTP (the boundary)."""
+
+    kwargs: dict[str, Any] = {}
+
+    def __init__(self) -> None:
+        self.executor = ActionExecutor()
+        self.executor.register_action(ValidateStageForm())
+        self.executor.register_action(ActionExplainStage())
+
+    async def request(self, json: dict[str, Any], **_: Any) -> dict[str, Any] | None:
+        """What POST /webhook answers."""
+        return await self.executor.run(json)
+
+
+class Conversation:
+    """Rasa 3.6's own FormAction and action_extract_slots driving the staging actions.
+
+    The policies are not involved: each message goes to the form (the loop happy path), and
+    the explanation runs when the form is done (the submit rule).
+    """
+
+    def __init__(self) -> None:
+        self.endpoint = InProcessActionServer()
+        self.channel = CollectingOutputChannel()
+        self.nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
+        self.tracker = DialogueStateTracker.from_events(
+            "member-1", [ActionExecuted(ACTION_LISTEN_NAME)], slots=DOMAIN.slots
+        )
+
+    async def _run(self, action: Any) -> list[str]:
+        events = await action.run(self.channel, self.nlg, self.tracker, DOMAIN)
+        self.tracker.update(ActionExecuted(action.name()))
+        self.tracker.update_with_events(events, DOMAIN)
+        return [event.text for event in events if isinstance(event, BotUttered)]
+
+    async def say(
+        self, text: str, intent: str = "inform", entities: dict[str, Any] | None = None
+    ) -> list[str] | None:
+        """The bot's replies, or None when the form rejects the message (rules take it)."""
+        entity_list = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
+        if self.tracker.latest_action_name != ACTION_LISTEN_NAME:
+            self.tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+        self.tracker.update(UserUttered(text, {"name": intent, "confidence": 1.0}, entity_list))
+        extracted = await ActionExtractSlots(self.endpoint).run(  # type: ignore[arg-type]
+            self.channel, self.nlg, self.tracker, DOMAIN
+        )
+        self.tracker.update_with_events(extracted, DOMAIN)
+        return await self.run_form()
+
+    async def run_form(self) -> list[str] | None:
+        """Run stage_form (and the explanation once it is done)."""
+        try:
+            replies = await self._run(FormAction("stage_form", self.endpoint))  # type: ignore
+        except ActionExecutionRejection:
+            self.tracker.update(ActionExecutionRejected("stage_form"))
+            return None
+        if self.tracker.active_loop_name is None:
+            replies += await self._run(RemoteAction("action_explain_stage", self.endpoint))
+        return replies
+
+    def slots(self) -> dict[str, Any]:
+        return {slot: self.tracker.get_slot(slot) for slot in td.SLOTS}
+
+
+# How a member answers each question, by its key word (as the end-to-end test does).
+PLAIN_ANSWERS = [
+    ("spread", "no, it hasn't spread anywhere"),
+    ("spot", "just one spot"),
+    ("grade", "the doctor said high grade"),
+    ("big", "about 10 centimeters"),
+    ("where", "it's in his thigh bone"),
+]
+
+
+async def test_rasa_form_asks_each_detail_and_explains_stage_iib() -> None:
+    chat = Conversation()
+    replies = await chat.say(
+        "can you help me understand what stage my son's tumor is?", "ask_my_stage"
+    )
+    asked = []
+    for _ in range(6):
+        assert replies
+        if any("stage IIB" in reply for reply in replies):
+            break
+        question = replies[-1].lower()
+        keyword, answer = next((k, a) for k, a in PLAIN_ANSWERS if k in question)
+        asked.append(keyword)
+        replies = await chat.say(answer)
+    assert asked == ["where", "spread", "grade", "big", "spot"]
+    assert any("care team" in reply for reply in replies)
+    assert chat.slots() == {
+        td.LOCATION: LIMB,
+        td.SPREAD: "none",
+        td.GRADE: "high",
+        td.SIZE: 10.0,
+        td.SPOTS: "no",
+    }
+
+
+async def test_rasa_form_one_shot_then_a_new_question_starts_afresh() -> None:
+    chat = Conversation()
+    replies = await chat.say(
+        "high-grade osteosarcoma in his femur, 10 cm, only one spot, no spread - what stage "
+        "is that?",
+        "ask_my_stage",
+    )
+    assert replies and "stage IIB" in replies[0] and chat.tracker.active_loop_name is None
+    replies = await chat.say("and a chordoma in the lower spine, what stage?", "ask_my_stage")
+    assert replies and "no stage groups" in replies[0]
+    assert chat.slots() == {
+        td.LOCATION: "spine",
+        td.SPREAD: None,
+        td.GRADE: None,
+        td.SIZE: None,
+        td.SPOTS: None,
+    }
+
+
+async def test_rasa_form_asks_again_after_a_golf_ball_and_accepts_not_sure() -> None:
+    chat = Conversation()
+    await chat.say(
+        "what stage is a high grade tumor of the tibia that hasn't spread?", "ask_my_stage"
+    )
+    replies = await chat.say("the size of a golf ball", "out_of_scope")
+    assert replies and "golf ball" in replies[0] and "How big" in replies[-1]
+    assert chat.tracker.get_slot(td.SIZE) is None
+    replies = await chat.say("not sure", "unsure")
+    assert replies and "more than one spot" in replies[-1]
+    replies = await chat.say("no idea", "unsure")
+    assert replies and "stage IIA, IIB or III" in replies[0]
+
+
+async def test_rasa_form_leaves_an_faq_to_the_rules_and_resumes() -> None:
+    chat = Conversation()
+    await chat.say("what stage is my tumor?", "ask_my_stage")
+    await chat.say("in his upper arm")
+    assert await chat.say("what does high grade mean?", "faq") is None  # rejected
+    chat.tracker.update(ActionExecuted("utter_faq"))  # the FAQ rule answers
+    replies = await chat.run_form()  # ... and goes back to the form
+    assert replies and "spread" in replies[-1]
+    replies = await chat.say("it has spread to his lymph nodes")
+    assert replies and "stage IVB" in replies[0]
+
+
+async def test_rasa_form_rejects_forced_payload_values() -> None:
+    chat = Conversation()
+    replies = await chat.say('/ask_my_stage{"tumor_size_cm": -5}', "ask_my_stage", {td.SIZE: -5})
+    assert replies and "above 0" in replies[0] and "Where" in replies[-1]
+    assert chat.tracker.get_slot(td.SIZE) is None
+    await chat.say("femur")
+    replies = await chat.say(
+        '/inform{"spread": "none", "tumor_grade": "grade 9"}',
+        "inform",
+        {td.SPREAD: "none", td.GRADE: "grade 9"},
+    )
+    assert replies and "1 to 3" in replies[0] and "low grade or high grade" in replies[-1]
+    assert chat.tracker.get_slot(td.GRADE) is None
+    assert chat.tracker.get_slot(td.SPREAD) == "none"
+
+
+STORIES = yaml.safe_load(
+    (STAGING_DOMAIN.parents[1] / "tests" / "stories" / "test_staging.yml").read_text()
+)["stories"]
+
+
+@pytest.mark.parametrize("story", STORIES, ids=[s["story"] for s in STORIES])
+async def test_the_test_stories_slot_values_are_what_the_actions_set(
+    story: dict[str, Any],
+) -> None:
+    """tests/stories/test_staging.yml shows what the real actions do with its texts."""
+    chat, expected, rejected = Conversation(), {}, False
+    for step in story["steps"]:
+        if "user" in step:
+            intent = step["intent"].split("/")[0]
+            replies = await chat.say(step["user"].strip(), intent)
+            rejected = replies is None
+        elif step.get("action") == "utter_faq" and rejected:
+            chat.tracker.update(ActionExecuted("utter_faq"))
+            assert await chat.run_form() is not None
+        elif "slot_was_set" in step:
+            for item in step["slot_was_set"]:
+                expected.update(item)
+            actual = {name: chat.tracker.get_slot(name) for name in expected}
+            assert actual == expected
+        elif step.get("action") == "utter_stage_cancelled":
+            assert rejected  # the rules take "stop"
+    assert chat.tracker.active_loop_name in (None, "stage_form")

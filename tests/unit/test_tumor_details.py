@@ -1,0 +1,258 @@
+"""member_health.tumor_details: members' words -> stage slot values, never a guess."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from member_health import tumor_details as td
+from member_health.tumor_details import Reading, check_value, parse_details, read_answer
+
+L, G, S, M, SP = td.LOCATION, td.GRADE, td.SIZE, td.SPOTS, td.SPREAD
+
+
+@pytest.mark.parametrize(
+    "text, details",
+    [
+        (
+            "high-grade osteosarcoma in his femur, 10 cm, only one spot, no spread "
+            "\u2014 what stage is that?",
+            {L: "limb_trunk_skull", G: "high", S: 10.0, M: "no", SP: "none"},
+        ),
+        (
+            "the doctor said it's high grade and about 10 centimeters, it hasn't spread",
+            {G: "high", S: 10.0, SP: "none"},
+        ),
+        ("chordoma in the lower spine, what stage?", {L: "spine"}),
+        ("a chordoma of the sacrum", {L: "spine"}),
+        ("hi grade", {G: "high"}),
+        ("not sure how long he has had it, it's 5 cm", {S: 5.0}),
+        ("low grade chondrosarcoma of the pelvis", {L: "pelvis", G: "low"}),
+        ("a tumor in his hip bone", {L: "pelvis"}),
+        ("chordoma at the base of the skull", {L: "limb_trunk_skull"}),
+        ("it's in her rib, 3 inches", {L: "limb_trunk_skull", S: 7.62}),
+        (
+            "low grade, 1 cm tumor in the tibia, it went to his lungs",
+            {L: "limb_trunk_skull", G: "low", S: 1.0, SP: "lungs"},
+        ),
+        ("it has spread to the lungs and lymph nodes", {SP: "lymph_nodes"}),
+        ("it spread to his liver", {SP: "other"}),
+        ("it's in his femur and it spread to his spine", {L: "limb_trunk_skull", SP: "other"}),
+        ("there are spots on his lungs", {SP: "lungs"}),
+        ("it's in his lungs too", {SP: "lungs"}),
+        ("no evidence of metastatic disease", {SP: "none"}),
+        ("it is localized", {SP: "none"}),
+        ("hasn't spread anywhere", {SP: "none"}),
+        (
+            "grade 3 osteosarcoma of the humerus with skip metastases",
+            {L: "limb_trunk_skull", G: "high", M: "yes"},
+        ),
+        ("grade 1 tumor", {G: "low"}),
+        ("G3", {G: "high"}),
+        ("poorly differentiated", {G: "high"}),
+        ("well differentiated", {G: "low"}),
+        ("two tumors in the same bone", {M: "yes"}),
+        ("more than one spot", {M: "yes"}),
+        ("no other spots", {M: "no"}),
+        ("a single lesion", {M: "no"}),
+        # Unsure about a detail: that detail is unknown, the others are read.
+        ("not sure about the grade but it's 10 cm", {G: "unknown", S: 10.0}),
+        ("I don't know if it has spread", {SP: "unknown"}),
+        ("size unknown, high grade", {S: "unknown", G: "high"}),
+        ("it has spread but I don't know where", {SP: "unknown_site"}),
+        ("not sure where it spread", {SP: "unknown_site"}),
+        ("I don't know what stage his high grade tumor is", {G: "high"}),
+        ("a tumor in one of the long bones of his leg", {L: "limb_trunk_skull"}),
+        ("a 1 cm tumor", {S: 1.0}),  # "1 ... tumor" is a size, not "one spot"
+    ],
+)
+def test_parse_details_reads_what_the_text_states(text: str, details: dict[str, Any]) -> None:
+    assert parse_details(text) == details
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what stage is my tumor?",
+        "fast growing",  # not a grade
+        "the size of a golf ball",  # not a size
+        "grade 2",  # low or high depending on the grading system
+        "they did a CT of his lungs",  # a test, not spread
+        "the lungs are clear",  # says nothing about elsewhere
+        "it hasn't spread to the lungs",  # idem
+        "a lump under the skin",
+        "it's in his femur, not the pelvis",  # two places: ask
+        "is it low grade or high grade?",  # both: ask
+        "not high grade",
+        "grade i think",
+        "it has spread",  # where to decides IVA/IVB: ask
+        "my hip",  # hip bone (pelvis) or thighbone (leg): ask
+    ],
+)
+def test_parse_details_guesses_nothing(text: str) -> None:
+    assert parse_details(text) == {}
+
+
+@pytest.mark.parametrize(
+    "slot, text, reading",
+    [
+        # Answers with a value.
+        (L, "in his femur", Reading("limb_trunk_skull")),
+        (L, "it's in the pelvis", Reading("pelvis")),
+        (L, "lower spine", Reading("spine")),
+        (SP, "no", Reading("none")),
+        (SP, "nope, it hasn't", Reading("none")),
+        (SP, "lungs", Reading("lungs")),
+        (SP, "it went to his lungs", Reading("lungs")),
+        (SP, "his lymph nodes", Reading("lymph_nodes")),
+        (SP, "to his spine", Reading("other")),
+        (SP, "other bones", Reading("other")),
+        (SP, "yes but I don't know where", Reading("unknown_site")),
+        (G, "high grade", Reading("high")),
+        (G, "the doctor said low grade", Reading("low")),
+        (G, "grade 3", Reading("high")),
+        (S, "about 10 centimeters", Reading(10.0)),
+        (S, "80mm", Reading(8.0)),
+        (S, "3 inches", Reading(7.62)),
+        (M, "just one spot", Reading("no")),
+        (M, "no", Reading("no")),
+        (M, "yes", Reading("yes")),
+        (M, "two", Reading("yes")),
+        (M, "more than one", Reading("yes")),
+        # "I don't know" is a valid answer to any question.
+        (L, "not sure", Reading("unknown")),
+        (SP, "no idea", Reading("unknown")),
+        (G, "I don't know", Reading("unknown")),
+        (G, "idk", Reading("unknown")),
+        (S, "they didn't say", Reading("unknown")),
+        (M, "not sure", Reading("unknown")),
+        (S, "not sure, maybe the size of a golf ball", Reading("unknown")),
+        # Unusable answers: asked again, with the reason.
+        (S, "the size of a golf ball", Reading(problem="size_no_measurement")),
+        (S, "10", Reading(problem="size_no_unit")),
+        (S, "-5 cm", Reading(problem="size_not_positive")),
+        (S, "80 cm", Reading(problem="size_too_large")),
+        (S, "8-9 cm", Reading(problem="size_not_one_size")),
+        (G, "fast growing", Reading(problem=td.GRADE_NOT_A_GRADE)),
+        (G, "it's aggressive", Reading(problem=td.GRADE_NOT_A_GRADE)),
+        (G, "grade 9", Reading(problem=td.GRADE_OUT_OF_RANGE)),
+        (G, "grade 0", Reading(problem=td.GRADE_OUT_OF_RANGE)),
+        (G, "grade -1", Reading(problem=td.GRADE_OUT_OF_RANGE)),
+        (G, "grade 2", Reading(problem=td.GRADE_NUMBER_UNCLEAR)),
+        (G, "grade II", Reading(problem=td.GRADE_NUMBER_UNCLEAR)),
+        (L, "his hip", Reading(problem=td.LOCATION_HIP)),
+        (SP, "yes", Reading(problem=td.SPREAD_NEEDS_SITE)),
+        (SP, "it has spread", Reading(problem=td.SPREAD_NEEDS_SITE)),
+        (L, "banana", Reading(problem=td.NOT_UNDERSTOOD)),
+        (G, "", Reading(problem=td.NOT_UNDERSTOOD)),
+        (M, "maybe", Reading(problem=td.NOT_UNDERSTOOD)),
+    ],
+)
+def test_read_answer(slot: str, text: str, reading: Reading) -> None:
+    assert read_answer(slot, text) == reading
+
+
+@pytest.mark.parametrize(
+    "slot, value, reading",
+    [
+        # Values from buttons and payloads.
+        (L, "limb_trunk_skull", Reading("limb_trunk_skull")),
+        (SP, "unknown_site", Reading("unknown_site")),
+        (G, "HIGH", Reading("high")),
+        (M, "yes", Reading("yes")),
+        (S, 10, Reading(10.0)),
+        (S, 8.1, Reading(8.1)),
+        (S, "unknown", Reading("unknown")),
+        (S, "3 inches", Reading(7.62)),
+        (G, None, Reading()),
+        # Forced payloads: rejected with a reason.
+        (S, -5, Reading(problem="size_not_positive")),
+        (S, 0, Reading(problem="size_not_positive")),
+        (S, 1e9, Reading(problem="size_too_large")),
+        (S, math.inf, Reading(problem="size_too_large")),
+        (S, math.nan, Reading(problem="size_not_positive")),
+        (S, "10", Reading(problem="size_no_unit")),
+        (S, True, Reading(problem=td.NOT_UNDERSTOOD)),
+        (S, [10], Reading(problem=td.NOT_UNDERSTOOD)),
+        (S, {"cm": 10}, Reading(problem=td.NOT_UNDERSTOOD)),
+        (G, "grade 9", Reading(problem=td.GRADE_OUT_OF_RANGE)),
+        (G, 9, Reading(problem=td.NOT_UNDERSTOOD)),
+        (G, "medium", Reading(problem=td.GRADE_NOT_A_GRADE)),
+        (L, "femur", Reading("limb_trunk_skull")),
+        (L, "moon", Reading(problem=td.NOT_UNDERSTOOD)),
+        (L, True, Reading(problem=td.NOT_UNDERSTOOD)),
+        (SP, "brain", Reading("other")),
+        (SP, "<script>alert(1)</script>", Reading(problem=td.NOT_UNDERSTOOD)),
+        (M, "'; DROP TABLE events; --", Reading(problem=td.NOT_UNDERSTOOD)),
+    ],
+)
+def test_check_value_validates_any_source(slot: str, value: Any, reading: Reading) -> None:
+    assert check_value(slot, value) == reading
+
+
+@pytest.mark.parametrize(
+    "slot, value, valid",
+    [
+        (L, None, True),
+        (L, "spine", True),
+        (L, "femur", False),
+        (S, 8.0, True),
+        (S, "unknown", True),
+        (S, -5, False),
+        (S, 0, False),
+        (S, math.nan, False),
+        (S, True, False),
+        (S, "10 cm", False),
+        (SP, "unknown_site", True),
+        (G, "9", False),
+    ],
+)
+def test_is_valid(slot: str, value: Any, valid: bool) -> None:
+    assert td.is_valid(slot, value) is valid
+
+
+@pytest.mark.parametrize(
+    "text, says_spread_without_place",
+    [
+        ("yes", True),
+        ("yes it has spread", True),
+        ("it's metastatic", True),
+        ("it spread to his lungs", False),
+        ("no", False),
+        ("not sure", False),
+        ("in his femur", False),
+    ],
+)
+def test_mentions_spread_without_site(text: str, says_spread_without_place: bool) -> None:
+    assert td.mentions_spread_without_site(text) is says_spread_without_place
+
+
+@pytest.mark.parametrize(
+    "text, question",
+    [
+        ("what does high grade mean?", True),
+        ("how is bone cancer treated", True),
+        ("more than one spot in the bone", False),
+        ("it went to his lungs", False),
+        ("high grade?", True),
+    ],
+)
+def test_looks_like_question(text: str, question: bool) -> None:
+    assert td.looks_like_question(text) is question
+
+
+def test_every_problem_is_listed() -> None:
+    assert {"size_no_unit", "size_no_measurement", td.GRADE_OUT_OF_RANGE} <= set(td.PROBLEMS)
+
+
+@pytest.mark.parametrize("slot", ["requested_slot", "stage"])
+def test_unknown_slots_are_refused(slot: str) -> None:
+    with pytest.raises(ValueError):
+        read_answer(slot, "high grade")
+    with pytest.raises(ValueError):
+        check_value(slot, "high")
+
+
+def test_long_input_is_bounded() -> None:
+    assert parse_details("high grade " + "blah " * 10_000 + "10 cm") == {G: "high"}
