@@ -1,0 +1,286 @@
+"""Emergency safety net in the Rasa server: an NLU component (last in the pipeline) and a policy.
+
+Two detectors, one decision. The trained classifier (DIET) proposes an intent; this component
+runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the same text:
+
+* the net fires (an affirmed alarm phrase): the intent becomes ``emergency`` (confidence 1.0,
+  first in the ranking), whatever DIET or the FallbackClassifier said;
+* the net found emergency talk but every mention is negated, hypothetical/educational or in
+  the past ("I'm not suicidal, just asking about bone cancer", "what are the signs of a
+  stroke?") and DIET said ``emergency``: DIET is overruled. The next intent in the ranking
+  takes over (its confidence renormalised without ``emergency``), or ``nlu_fallback`` when
+  that is below ``fallback_threshold``;
+* otherwise (nothing found, or an affirmed mention the net cannot judge such as "severe
+  pain"): DIET's prediction stands, including its ``emergency``. Safety first.
+
+Whenever the final intent is ``emergency`` an ``emergency_type`` entity (value: the category,
+or ``unspecified`` when only DIET saw it) is added, so the slot of the same name records the
+reason and selects the response variation; the entity's ``reason`` is the pattern id. Every
+parse also carries an ``emergency_net`` summary (ids and statuses, never message text).
+
+The pattern file is read when the model is loaded (not stored in the model): clinicians'
+edits take effect when the server restarts. A bad file stops the server with a clear message.
+
+``EmergencyFirstPolicy`` (in the ``policies`` section) makes the emergency win in the middle of
+a form too. Rasa's RulePolicy always runs an active form first ("loop happy path") and only
+applies rules such as data/rules/emergency.yml once the form rejects the message; the form's
+validation runs on the action server, so with that server down (or if the validator reads the
+message as an answer) the member would get no 911 answer. The policy predicts
+``utter_emergency`` -> ``action_deactivate_loop`` (if a form is active) ->
+``action_emergency_escalation`` -> ``action_listen`` for an ``emergency`` message, above the
+form. Both run inside the Rasa server.
+"""
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME, INTENT_MESSAGE_PREFIX
+from rasa.shared.core.constants import (
+    ACTION_DEACTIVATE_LOOP_NAME,
+    ACTION_EXTRACT_SLOTS,
+    ACTION_LISTEN_NAME,
+)
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    ENTITY_ATTRIBUTE_END,
+    ENTITY_ATTRIBUTE_START,
+    ENTITY_ATTRIBUTE_TYPE,
+    ENTITY_ATTRIBUTE_VALUE,
+    EXTRACTOR,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from member_health.emergency import Decision, EmergencyDetector
+
+logger = logging.getLogger(__name__)
+
+PATTERNS_PATH_KEY = "patterns_path"
+INTENT_KEY = "intent"
+ENTITY_KEY = "entity"
+FALLBACK_THRESHOLD_KEY = "fallback_threshold"
+SUMMARY_KEY = "emergency_net"
+UNSPECIFIED = "unspecified"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class EmergencySafetyNet(GraphComponent, IntentClassifier):
+    """Overrides the intent with ``emergency`` when the deterministic safety net fires."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # Relative to the working directory of the Rasa server.
+            PATTERNS_PATH_KEY: "data/patterns/emergency.yml",
+            INTENT_KEY: "emergency",
+            ENTITY_KEY: "emergency_type",
+            # Below this (renormalised) confidence a demoted prediction becomes nlu_fallback;
+            # keep it equal to the FallbackClassifier's threshold.
+            FALLBACK_THRESHOLD_KEY: 0.5,
+        }
+
+    def __init__(self, config: dict[str, Any], detector: EmergencyDetector) -> None:
+        """Creates the component around a loaded detector."""
+        self.component_config = config
+        self.detector = detector
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EmergencySafetyNet:
+        """Reads and validates the pattern file (raises ``PatternFileError`` if it is bad)."""
+        detector = EmergencyDetector(Path(config[PATTERNS_PATH_KEY]))
+        logger.info("Emergency safety net loaded from %s", detector.path)
+        return cls(config, detector)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Applies the safety net's decision to each message (see the module docstring)."""
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
+            return  # "/intent" payloads are handled by Rasa's RegexMessageHandler
+        decision = self.detector.detect(text)
+        emergency = self.component_config[INTENT_KEY]
+        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        demoted = False
+        if decision.fired:
+            self._set_emergency(message)
+            self._add_entity(message, decision.category, decision.span, decision.reason)
+        elif predicted == emergency and decision.dismissed:
+            self._demote(message)
+            demoted = True
+        elif predicted == emergency:
+            self._add_entity(message, *_classifier_reason(decision, text))
+        message.set(SUMMARY_KEY, _summary(decision, demoted), add_to_output=True)
+        if decision.fired or demoted:
+            logger.debug(
+                "Emergency net: fired=%s category=%s reason=%s demoted=%s",
+                decision.fired,
+                decision.category,
+                decision.reason,
+                demoted,
+            )
+
+    def _set_emergency(self, message: Message) -> None:
+        name = self.component_config[INTENT_KEY]
+        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+    def _demote(self, message: Message) -> None:
+        """Replaces the classifier's ``emergency`` by the next intent in the ranking."""
+        dropped = {self.component_config[INTENT_KEY], DEFAULT_NLU_FALLBACK_INTENT_NAME}
+        rest = [
+            r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] not in dropped
+        ]
+        total = sum(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in rest)
+        threshold = self.component_config[FALLBACK_THRESHOLD_KEY]
+        best = rest[0] if rest else None
+        confidence = (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / total if best and total else 0.0
+        if best and confidence >= threshold:
+            intent = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: confidence}
+            rest = rest[1:]
+        else:
+            intent = {
+                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                PREDICTED_CONFIDENCE_KEY: threshold,
+            }
+        message.set(INTENT, intent, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [intent] + rest, add_to_output=True)
+
+    def _add_entity(
+        self, message: Message, category: str | None, span: tuple[int, int], reason: str
+    ) -> None:
+        entity_type = self.component_config[ENTITY_KEY]
+        entities = [
+            e for e in message.get(ENTITIES) or [] if e.get(ENTITY_ATTRIBUTE_TYPE) != entity_type
+        ]
+        entities.append(
+            {
+                ENTITY_ATTRIBUTE_TYPE: entity_type,
+                ENTITY_ATTRIBUTE_VALUE: category or UNSPECIFIED,
+                ENTITY_ATTRIBUTE_START: span[0],
+                ENTITY_ATTRIBUTE_END: span[1],
+                "confidence_entity": 1.0,
+                EXTRACTOR: self.__class__.__name__,
+                "reason": reason,
+            }
+        )
+        message.set(ENTITIES, entities, add_to_output=True)
+
+
+def _classifier_reason(decision: Decision, text: str) -> tuple[str, tuple[int, int], str]:
+    """Category, span and reason when only the classifier said ``emergency``."""
+    match = decision.affirmed_match
+    if match:  # e.g. "severe pain": an emergency topic the net does not fire on by itself
+        return match.category, (match.start, match.end), f"classifier+{match.pattern_id}"
+    return UNSPECIFIED, (0, len(text)), "classifier"
+
+
+def _summary(decision: Decision, demoted: bool) -> dict[str, Any]:
+    return {
+        "fired": decision.fired,
+        "category": decision.category,
+        "reason": decision.reason,
+        "negated": list(decision.negated),
+        "hypothetical": list(decision.hypothetical),
+        "historical": list(decision.historical),
+        "demoted_classifier": demoted,
+    }
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
+)
+class EmergencyFirstPolicy(Policy):
+    """Answers an ``emergency`` message first in any state, even in the middle of a form."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The policy's default config: it outranks the RulePolicy."""
+        return {
+            POLICY_PRIORITY: RULE_POLICY_PRIORITY + 1,
+            "intent": "emergency",
+            "response": "utter_emergency",
+            "escalation_action": "action_emergency_escalation",
+        }
+
+    def train(
+        self,
+        training_trackers: list[TrackerWithCachedStates],
+        domain: Domain,
+        **kwargs: Any,
+    ) -> Resource:
+        """Nothing to learn; persists its config so the trained model can load it."""
+        with self._model_storage.write_to(self._resource) as path:
+            (Path(path) / "emergency_first_policy.json").write_text(
+                json.dumps(self.config, sort_keys=True), encoding="utf-8"
+            )
+        return self._resource
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        """The next step of the emergency turn, or no prediction outside one."""
+        probabilities = self._default_predictions(domain)
+        action = self._next_action(tracker)
+        if action is None or action not in domain.action_names_or_texts:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(action)] = 1.0
+        # Like the RulePolicy's form prediction, this does not depend on featurised user
+        # input; marking it so lets it compete with (and outrank) that prediction.
+        return self._prediction(probabilities, is_no_user_prediction=True)
+
+    def _next_action(self, tracker: DialogueStateTracker) -> str | None:
+        done: list[str] = []
+        for event in reversed(tracker.events):
+            if isinstance(event, UserUttered):
+                break
+            if isinstance(event, ActionExecuted) and event.action_name != ACTION_EXTRACT_SLOTS:
+                done.insert(0, event.action_name or "")
+        else:
+            return None  # no user message yet
+        if (tracker.latest_message.intent or {}).get(INTENT_NAME_KEY) != self.config["intent"]:
+            return None
+        response, escalation = self.config["response"], self.config["escalation_action"]
+        if not done:
+            return response
+        if done[-1] == response and tracker.active_loop_name:
+            return ACTION_DEACTIVATE_LOOP_NAME
+        if done[-1] in (response, ACTION_DEACTIVATE_LOOP_NAME):
+            return escalation
+        if done[-1] == escalation:
+            return ACTION_LISTEN_NAME
+        return None
