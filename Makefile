@@ -37,5 +37,5 @@ lint: setup
 
 test: train validate  ## every test: pytest (unit, actions, NLU, end to end) and test stories
 	$(VENV)/python -m pytest
-	$(RASA) test core --model $(MODEL) --stories tests/stories \
+	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories

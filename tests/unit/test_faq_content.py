@@ -256,7 +256,9 @@ def test_one_test_story_per_topic() -> None:
             intent = step.get("intent", "")
             if intent.startswith("faq/"):
                 assert step.get("user", "").strip(), "test stories exercise NLU with user text"
-                assert after == {"action": f"utter_{intent}"}
+                # `rasa test core --e2e` checks the topic on the user turn (faq/<key> from the
+                # response selector); the action is the retrieval action itself.
+                assert after == {"action": "utter_faq"}
                 covered.add(intent.split("/", 1)[1])
     assert set(FAQ_KEYS) <= covered
 
