@@ -1,0 +1,82 @@
+"""What a request body must look like before its message may reach NLU (no Rasa imports).
+
+Used by the REST channel and the HTTP API guard (``ops.server_hooks``). Each check returns a
+``Refusal`` (HTTP status + a reason a client can show) or the accepted value.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from member_health.limits import MAX_BODY_BYTES, Refusal, check_message, check_sender, clean_text
+
+INTENT_PREFIX = "/"  # Rasa reads "/intent{...}" messages without NLU (RegexMessageHandler)
+
+
+def parse_json(
+    body: bytes | None, expect: tuple[type, ...] = (dict,)
+) -> tuple[Any, Refusal | None]:
+    """Decode a JSON body of one of the ``expect`` types, or say why it is refused."""
+    if not body:
+        return None, Refusal(400, "the request body is empty; send a JSON object")
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, Refusal(400, "the request body is not valid UTF-8")
+    except RecursionError:
+        return None, Refusal(400, "the request body nests JSON too deeply")
+    except ValueError:
+        return None, Refusal(400, "the request body is not valid JSON")
+    if not isinstance(value, expect):
+        wanted = " or ".join("a JSON object" if t is dict else "a JSON list" for t in expect)
+        return None, Refusal(400, f"the request body must be {wanted}")
+    return value, None
+
+
+def webhook_message(body: bytes | None) -> tuple[dict[str, Any] | None, Refusal | None]:
+    """Validate a REST webhook body: ``{"sender": str, "message": str, "metadata"?: object}``.
+
+    Returns ``{"sender", "text", "metadata"}`` with the text cleaned of control characters.
+    """
+    if body is not None and len(body) > MAX_BODY_BYTES:
+        return None, Refusal(413, f"the request body must be at most {MAX_BODY_BYTES} bytes")
+    value, refusal = parse_json(body)
+    if refusal:
+        return None, refusal
+    sender = value.get("sender")
+    sender = str(sender) if isinstance(sender, int) and not isinstance(sender, bool) else sender
+    refusal = check_sender(sender) or check_message(value.get("message"))
+    if refusal:
+        return None, refusal
+    metadata = value.get("metadata")
+    if metadata is not None and not isinstance(metadata, dict):
+        return None, Refusal(400, "'metadata' must be a JSON object")
+    text = clean_text(value["message"])
+    if not text:
+        return None, Refusal(400, "'message' is empty; send some text")
+    return {"sender": sender, "text": text, "metadata": metadata}, None
+
+
+def without_forced_intent(text: str, allowed_payloads: Iterable[str]) -> str:
+    """Keep a ``/intent{...}`` payload only if it is one of the domain's button payloads.
+
+    Any other text starting with ``/`` would pick an intent, its confidence and entities without
+    NLU; it is read as plain text instead (the leading slashes removed), so NLU classifies it
+    and no entity or slot value can be forced.
+    """
+    stripped = text.strip()
+    if not stripped.startswith(INTENT_PREFIX) or stripped in set(allowed_payloads):
+        return text
+    return stripped.lstrip(INTENT_PREFIX).strip()
+
+
+def button_payloads_of(responses: Mapping[str, Any]) -> frozenset[str]:
+    """Every button payload of a domain's responses, as Rasa sends it ("{{" becomes "{")."""
+    return frozenset(
+        str(button.get("payload", "")).strip().replace("{{", "{").replace("}}", "}")
+        for variations in responses.values()
+        for variation in variations or []
+        for button in (variation.get("buttons") or [] if isinstance(variation, dict) else [])
+        if isinstance(button, dict)
+    )

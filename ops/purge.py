@@ -1,0 +1,46 @@
+"""Retention: delete conversations older than N days from the tracker store.
+
+    python -m ops.purge --days 30 [--endpoints endpoints.scale.yml]   # or: make purge DAYS=30
+
+A conversation is older than N days when its latest event is. It is deleted whole (all its
+sessions). Prints counts only, never sender ids. Run it from cron on one replica.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ops.stores import StoreConfigError, load_endpoints, purge_older_than, tracker_sql_store
+
+
+def main(argv: list[str] | None = None) -> None:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", type=float, required=True, help="keep the last N days")
+    parser.add_argument("--endpoints", default=os.environ.get("ENDPOINTS", "endpoints.yml"))
+    args = parser.parse_args(argv)
+    if args.days < 0:
+        parser.error("--days must be 0 or more")
+    try:
+        store = tracker_sql_store(load_endpoints(Path(args.endpoints)))
+    except (OSError, StoreConfigError) as error:
+        sys.exit(f"purge: cannot use {args.endpoints}: {error}")
+    if store is None:
+        sys.exit(f"purge: {args.endpoints} has no SQL tracker store; nothing to purge")
+    try:
+        counts = purge_older_than(store, args.days)
+    except sa.exc.SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        sys.exit(f"purge: the tracker store ({store.label}) is unreachable: {reason}")
+    print(
+        f"purge: deleted {counts['conversations']} conversation(s), {counts['events']} "
+        f"event(s) older than {args.days:g} day(s) from {store.label}"
+    )
+
+
+if __name__ == "__main__":
+    main()

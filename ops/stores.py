@@ -1,0 +1,134 @@
+"""The stores an endpoints file configures, read without importing Rasa.
+
+Used by the pre-flight check (``ops.preflight``) and the retention purge (``ops.purge``).
+``${VAR}`` references are expanded from the environment the way Rasa expands them, except that
+a missing variable is named in a clear error instead of a stack trace.
+"""
+from __future__ import annotations
+
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+import yaml
+
+_VAR = re.compile(r"\$\{([^}]+)\}")
+SQL_TYPES = {"sql", "ops.tracker_store.privacysqltrackerstore"}
+
+
+class StoreConfigError(Exception):
+    """The endpoints file cannot be used as it is (missing variable, unsupported store)."""
+
+
+def load_endpoints(path: Path) -> dict[str, Any]:
+    """The endpoints file with every ``${VAR}`` replaced by the environment's value."""
+    text = Path(path).read_text(encoding="utf-8")
+    missing = sorted({name for name in _VAR.findall(text) if name not in os.environ})
+    if missing:
+        raise StoreConfigError(
+            f"{path} needs the environment variables {', '.join(missing)} (see README: "
+            "Scale-out profile)"
+        )
+    return yaml.safe_load(_VAR.sub(lambda m: os.environ[m.group(1)], text)) or {}
+
+
+@dataclass(frozen=True)
+class SqlStore:
+    """An SQL tracker store: SQLite file or PostgreSQL database."""
+
+    url: sa.engine.URL
+
+    @property
+    def label(self) -> str:
+        """A description for messages, without the password."""
+        if self.url.get_backend_name() == "sqlite":
+            return f"SQLite file {self.url.database}"
+        return (
+            f"PostgreSQL at {self.url.host}:{self.url.port or 5432}, "
+            f"database '{self.url.database}'"
+        )
+
+
+def tracker_sql_store(endpoints: dict[str, Any]) -> SqlStore | None:
+    """The SQL tracker store of an endpoints config (``None`` for in-memory or no store)."""
+    config = endpoints.get("tracker_store") or {}
+    kind = str(config.get("type") or "").lower()
+    if not kind or kind == "in_memory":
+        return None
+    if kind not in SQL_TYPES:
+        raise StoreConfigError(f"tracker store type '{config.get('type')}' is not an SQL store")
+    host = config.get("url")
+    if host and "://" in str(host):
+        return SqlStore(sa.engine.make_url(str(host)))
+    port = config.get("port")
+    return SqlStore(
+        sa.engine.URL.create(
+            str(config.get("dialect") or "sqlite"),
+            username=config.get("username") or None,
+            password=config.get("password") or None,
+            host=str(host) if host else None,
+            port=int(port) if port not in (None, "") else None,
+            database=str(config.get("db") or "rasa.db"),
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RedisStore:
+    """A Redis lock store's connection settings."""
+
+    host: str
+    port: int
+    db: int
+    password: str | None
+
+    @property
+    def label(self) -> str:
+        """A description for messages."""
+        return f"Redis at {self.host}:{self.port}, db {self.db}"
+
+
+def lock_redis_store(endpoints: dict[str, Any]) -> RedisStore | None:
+    """The Redis lock store of an endpoints config (``None`` for the in-memory lock store)."""
+    config = endpoints.get("lock_store") or {}
+    if str(config.get("type") or "in_memory").lower() != "redis":
+        return None
+    return RedisStore(
+        host=str(config.get("url") or "localhost"),
+        port=int(config.get("port") or 6379),
+        db=int(config.get("db") or 1),
+        password=config.get("password") or None,
+    )
+
+
+def engine(store: SqlStore) -> sa.engine.Engine:
+    """An engine that fails fast when the database is down."""
+    args = {} if store.url.get_backend_name() == "sqlite" else {"connect_timeout": 5}
+    return sa.create_engine(store.url, connect_args=args, future=True)
+
+
+def purge_older_than(store: SqlStore, days: float, now: float | None = None) -> dict[str, int]:
+    """Delete every conversation whose latest event is older than ``days`` days.
+
+    Returns how many conversations and events were deleted (never their sender ids).
+    """
+    cutoff = (time.time() if now is None else now) - days * 86400
+    old = sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
+    with engine(store).begin() as connection:
+        if not sa.inspect(connection).has_table("events"):
+            return {"conversations": 0, "events": 0}
+        senders = [row[0] for row in connection.execute(old, {"cutoff": cutoff})]
+        deleted = 0
+        for start in range(0, len(senders), 500):
+            chunk = senders[start : start + 500]
+            deleted += connection.execute(
+                sa.text("DELETE FROM events WHERE sender_id IN :senders").bindparams(
+                    sa.bindparam("senders", expanding=True)
+                ),
+                {"senders": chunk},
+            ).rowcount
+    return {"conversations": len(senders), "events": deleted}

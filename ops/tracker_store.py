@@ -1,0 +1,56 @@
+"""SQL tracker store (SQLite or PostgreSQL) that deletes a conversation when the member asks.
+
+"Forget me" needs the tracker store, which only the Rasa server can reach: the action server
+has no store access and Rasa 3.6's HTTP API has no delete route. So the confirmed
+``action_forget_me`` (action server) returns ``SlotSet("forget_me_confirmed", True)``, and
+this store, when it saves a turn carrying that event, deletes every stored event of the
+conversation instead. Deleting at save time happens under the conversation's lock, after the
+turn, so nothing of the conversation is written back afterwards.
+
+endpoints.yml: ``tracker_store: {type: ops.tracker_store.PrivacySQLTrackerStore, dialect: ...}``
+(the same keys as ``type: SQL``).
+"""
+from __future__ import annotations
+
+import logging
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+logger = logging.getLogger(__name__)
+
+FORGET_SLOT = "forget_me_confirmed"
+
+
+def forget_requested(tracker: DialogueStateTracker) -> bool:
+    """Did the latest turn (since the member's last message) confirm "forget me"?"""
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == FORGET_SLOT and event.value is True:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+class PrivacySQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` plus deletion of a conversation on the member's request."""
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the turn, or delete the whole conversation if the turn confirmed "forget me"."""
+        if not forget_requested(tracker):
+            await super().save(tracker)
+            return
+        deleted = await self.delete(tracker.sender_id)
+        logger.info("Deleted a conversation at the member's request (%d events).", deleted)
+
+    async def delete(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation; return how many were deleted."""
+        with self.session_scope() as session:
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        return int(deleted)

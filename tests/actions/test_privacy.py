@@ -1,0 +1,31 @@
+"""action_forget_me: confirms to the member and returns the event the tracker store acts on."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from rasa.shared.core.domain import Domain
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.privacy import ActionForgetMe
+from ops.tracker_store import FORGET_SLOT
+
+PRIVACY_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "privacy.yml"
+
+
+async def test_forget_me_confirms_and_marks_the_turn_for_deletion() -> None:
+    dispatcher = CollectingDispatcher()
+    latest = {"text": "yes", "intent": {"name": "affirm"}}
+    tracker = Tracker("member-1", {}, latest, [], False, None, {}, "action_listen")
+    events = await ActionForgetMe().run(dispatcher, tracker, {})
+    assert [m["response"] for m in dispatcher.messages] == ["utter_forget_me_done"]
+    assert events == [{"event": "slot", "timestamp": None, "name": FORGET_SLOT, "value": True}]
+
+
+def test_the_domain_declares_what_the_action_uses() -> None:
+    domain = Domain.load(str(PRIVACY_DOMAIN))
+    assert "action_forget_me" in domain.user_actions
+    assert FORGET_SLOT in [slot.name for slot in domain.slots]
+    assert {"utter_confirm_forget_me", "utter_forget_me_done", "utter_forget_me_cancelled"} <= set(
+        domain.responses
+    )

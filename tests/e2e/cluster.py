@@ -1,0 +1,273 @@
+"""The scale-out profile for real: PostgreSQL, Redis, two Rasa replicas and nginx on loopback.
+
+Fixtures (import them into a test module: ``from cluster import cluster_fixture``):
+
+- ``pg_store``: a fresh PostgreSQL database for this test session (dropped afterwards), with
+  the ``DB_*``/``REDIS_*`` variables of endpoints.scale.yml set for the servers;
+- ``cluster``: one action server, two Rasa replicas started with endpoints.scale.yml, and nginx
+  balancing them (deploy/nginx.conf.template).
+
+PostgreSQL, Redis and nginx must be there: under CI=true a missing one FAILS the tests,
+elsewhere it skips them.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+import requests
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[2]
+SCALE_ENDPOINTS = ROOT / "endpoints.scale.yml"
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+PG = {
+    "DB_HOST": os.environ.get("E2E_DB_HOST", "127.0.0.1"),
+    "DB_PORT": os.environ.get("E2E_DB_PORT", "5432"),
+    "DB_USER": os.environ.get("E2E_DB_USER", "postgres"),
+    "DB_PASSWORD": os.environ.get("E2E_DB_PASSWORD", ""),
+}
+REDIS = {
+    "REDIS_HOST": os.environ.get("E2E_REDIS_HOST", "127.0.0.1"),
+    "REDIS_PORT": os.environ.get("E2E_REDIS_PORT", "6379"),
+    "REDIS_DB": os.environ.get("E2E_REDIS_DB", "1"),
+    "REDIS_PASSWORD": os.environ.get("E2E_REDIS_PASSWORD", ""),
+}
+
+
+def service_env() -> dict[str, str]:
+    """The DB_*/REDIS_* variables of endpoints.scale.yml for the test services (no DB_NAME)."""
+    return {**PG, **REDIS}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def require(ok: bool, why: str) -> None:
+    """Fail under CI=true, skip elsewhere."""
+    if ok:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{why} (CI=true: a missing service is a failure)", pytrace=False)
+    pytest.skip(why)
+
+
+def pg_url(database: str) -> sa.engine.URL:
+    """The URL of a database on the test PostgreSQL server."""
+    return sa.engine.URL.create(
+        "postgresql",
+        username=PG["DB_USER"],
+        password=PG["DB_PASSWORD"] or None,
+        host=PG["DB_HOST"],
+        port=int(PG["DB_PORT"]),
+        database=database,
+    )
+
+
+def pg_admin() -> sa.engine.Engine:
+    """An autocommit engine on the server's ``test`` database (to create/drop databases)."""
+    return sa.create_engine(
+        pg_url(os.environ.get("E2E_DB_ADMIN_DB", "test")),
+        isolation_level="AUTOCOMMIT",
+        connect_args={"connect_timeout": 5},
+    )
+
+
+def pg_reachable() -> bool:
+    try:
+        with pg_admin().connect() as connection:
+            connection.execute(sa.text("SELECT 1"))
+        return True
+    except sa.exc.SQLAlchemyError:
+        return False
+
+
+def redis_reachable() -> bool:
+    try:
+        return bool(
+            redis.Redis(
+                host=REDIS["REDIS_HOST"], port=int(REDIS["REDIS_PORT"]), socket_timeout=5
+            ).ping()
+        )
+    except redis.RedisError:
+        return False
+
+
+@dataclass
+class PgStore:
+    """A fresh database and the environment that points endpoints.scale.yml at it."""
+
+    name: str
+    env: dict[str, str]
+
+    def engine(self) -> sa.engine.Engine:
+        return sa.create_engine(pg_url(self.name))
+
+    def event_count(self, sender: str) -> int:
+        """Rows in the tracker store for one conversation."""
+        with self.engine().connect() as connection:
+            return int(
+                connection.execute(
+                    sa.text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}
+                ).scalar_one()
+            )
+
+
+@pytest.fixture(scope="session", name="pg_store")
+def pg_store_fixture() -> Iterator[PgStore]:
+    """A fresh PostgreSQL database; its DB_*/REDIS_* variables are in ``os.environ`` meanwhile."""
+    require(pg_reachable(), f"PostgreSQL is not reachable at {PG['DB_HOST']}:{PG['DB_PORT']}")
+    require(redis_reachable(), f"Redis is not reachable at {REDIS['REDIS_HOST']}")
+    name = f"mh_e2e_{uuid.uuid4().hex[:10]}"
+    with pg_admin().connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    env = {**PG, **REDIS, "DB_NAME": name}
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield PgStore(name, env)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        with pg_admin().connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def render_nginx(prefix: Path, listen: int, ports: list[int]) -> Path:
+    """deploy/nginx.conf.template with the given replicas, the way envsubst renders it."""
+    upstreams = " ".join(f"server 127.0.0.1:{port};" for port in ports)
+    text = string.Template(NGINX_TEMPLATE.read_text(encoding="utf-8")).safe_substitute(
+        LISTEN=f"127.0.0.1:{listen}", RASA_UPSTREAMS=upstreams, NGINX_PREFIX=str(prefix)
+    )
+    conf = prefix / "nginx.conf"
+    conf.write_text(text, encoding="utf-8")
+    return conf
+
+
+@dataclass
+class Cluster:
+    """Two Rasa replicas (shared PostgreSQL + Redis) behind nginx, one action server."""
+
+    replicas: list[Any]
+    nginx: subprocess.Popen
+    nginx_port: int
+    token: str
+    killed: list[int] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        """The balancer's URL."""
+        return f"http://127.0.0.1:{self.nginx_port}"
+
+    def replica_url(self, index: int) -> str:
+        return str(self.replicas[index].url)
+
+    def kill(self, index: int) -> None:
+        """SIGKILL one replica (no graceful shutdown: a crash)."""
+        process = self.replicas[index].processes.pop("rasa")
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        self.killed.append(index)
+
+    def restart(self, index: int) -> None:
+        """Stop (if running) and start one replica, and wait until it serves."""
+        self.replicas[index].stop("rasa")
+        self.replicas[index].start_rasa()
+        self.replicas[index].wait_ready()
+        if index in self.killed:
+            self.killed.remove(index)
+
+    def ensure_running(self) -> None:
+        """Bring back any replica a test killed."""
+        for index, replica in enumerate(self.replicas):
+            process = replica.processes.get("rasa")
+            if process is None or process.poll() is not None:
+                self.restart(index)
+
+    def tracker(self, sender: str, via: str | None = None) -> dict[str, Any]:
+        response = requests.get(
+            f"{via or self.url}/conversations/{sender}/tracker",
+            params={"token": self.token, "include_events": "ALL"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session", name="cluster")
+def cluster_fixture(
+    model_path: Path, pg_store: PgStore, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Cluster]:
+    """Start the action server, two replicas and nginx; stop them all afterwards."""
+    from serve import Servers
+
+    nginx_bin = shutil.which("nginx") or next(
+        (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None
+    )
+    require(nginx_bin is not None, "nginx is not installed (apt-get install -y nginx)")
+    tmp = tmp_path_factory.mktemp("cluster")
+    token = secrets.token_urlsafe(16)
+    actions_port = free_port()
+    replicas = [
+        Servers(
+            token=token,
+            rasa_port=free_port(),
+            actions_port=actions_port,
+            endpoints=SCALE_ENDPOINTS,
+            model=model_path,
+            log_dir=tmp,
+        )
+        for _ in range(2)
+    ]
+    prefix = tmp / "nginx"
+    prefix.mkdir()
+    prefix.chmod(0o777)  # nginx's workers (user nobody) buffer bodies there
+    nginx_port = free_port()
+    conf = render_nginx(prefix, nginx_port, [r.rasa_port for r in replicas])
+    nginx = None
+    try:
+        replicas[0].start_actions()
+        for replica in replicas:
+            replica.start_rasa()
+        nginx = subprocess.Popen(
+            [str(nginx_bin), "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=open(prefix / "stderr.log", "ab"),
+            start_new_session=True,
+        )
+        for replica in replicas:
+            replica.wait_ready()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"http://127.0.0.1:{nginx_port}/", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.5)
+        yield Cluster(replicas, nginx, nginx_port, token)
+    finally:
+        if nginx is not None and nginx.poll() is None:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait(timeout=10)
+        for replica in replicas:
+            replica.stop()
