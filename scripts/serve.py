@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 import requests
 import yaml
@@ -44,6 +45,78 @@ def runtime_endpoints(
     return out
 
 
+_VARIABLE = re.compile(r"\$\{(\w+)(:-[^}]*)?\}")
+_OMIT = object()
+
+
+def _fill(value: Any, env: Mapping[str, str], missing: List[str]) -> Any:
+    """Fill ``${VAR}`` / ``${VAR:-default}`` in a credentials value, noting unset VARs in missing.
+
+    A setting that is only an optional variable, unset, is left out (``_OMIT``).
+    """
+    if isinstance(value, dict):
+        filled = {key: _fill(item, env, missing) for key, item in value.items()}
+        return {key: item for key, item in filled.items() if item is not _OMIT}
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: "re.Match[str]") -> str:
+        name, default = match.group(1), match.group(2)
+        if env.get(name):
+            return env[name]
+        if default is None:
+            missing.append(name)
+            return ""
+        return default[2:]
+
+    result = _VARIABLE.sub(substitute, value)
+    whole = _VARIABLE.fullmatch(value)
+    return _OMIT if whole and whole.group(2) is not None and not result else result
+
+
+def runtime_credentials(
+    source: Path, out: Path, env: Optional[Mapping[str, str]] = None
+) -> Tuple[Path, List[str]]:
+    """Fill a credentials template from the environment, leaving out unconfigured channels.
+
+    Rasa refuses a credentials file with an unset ``${VAR}``, so each channel whose required
+    variables are not all set is dropped (and named in the returned list) instead. The file
+    holds secrets: it is written readable by its owner only.
+    """
+    env = os.environ if env is None else env
+    template = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    config: Dict[str, Any] = {}
+    off: List[str] = []
+    for channel, settings in template.items():
+        missing: List[str] = []
+        filled = _fill(settings, env, missing)
+        if missing:
+            off.append(f"{channel} (set {', '.join(missing)})")
+        else:
+            config[channel] = filled
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        yaml.safe_dump(config, handle, sort_keys=False)
+    os.chmod(out, 0o600)
+    return out, off
+
+
+def preflight(endpoints: Path) -> None:
+    """Stop with one clear line when a store the endpoints configure is down (ops/preflight.py).
+
+    A stock Rasa server would retry an unreachable SQL store forever or print a stack trace.
+    """
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from ops.preflight import StoreUnreachable, check
+
+    try:
+        check(endpoints)
+    except StoreUnreachable as error:
+        raise SystemExit(f"serve: {error}") from None
+
+
 @dataclass
 class Servers:
     """A running action server and Rasa server."""
@@ -57,6 +130,7 @@ class Servers:
     log_dir: Path = ROOT / "logs"
     interface: str = "127.0.0.1"
     cors: str = "http://localhost:5005"
+    env: Dict[str, str] = field(default_factory=dict)  # extra environment, e.g. channel secrets
     processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -66,7 +140,7 @@ class Servers:
 
     def start_actions(self) -> None:
         """Start the action server on loopback only."""
-        env = {**os.environ, "SANIC_HOST": "127.0.0.1"}
+        env = {**os.environ, **self.env, "SANIC_HOST": "127.0.0.1"}
         self._spawn(
             "actions",
             [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
@@ -82,13 +156,20 @@ class Servers:
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
             self.tracker_db,
         )
+        preflight(endpoints)
+        env = {**os.environ, **self.env}
+        credentials, off = runtime_credentials(
+            ROOT / "credentials.yml", self.log_dir / f"credentials-{self.rasa_port}.yml", env
+        )
+        if off:
+            print(f"serve: channels off: {', '.join(off)}", file=sys.stderr)
         self._spawn(
             "rasa",
             [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
              "--cors", self.cors, "--interface", self.interface, "--port", str(self.rasa_port),
              "--model", str(self.model or current_model()), "--endpoints", str(endpoints),
-             "--credentials", str(ROOT / "credentials.yml")],
-            dict(os.environ),
+             "--credentials", str(credentials)],
+            env,
         )
 
     def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> None:
@@ -158,6 +239,7 @@ def main() -> None:
         servers.wait_ready()
         print(f"""
 serve: ready. Logs in {servers.log_dir}/.
+  Chat:  {servers.url}/webhooks/widget/  (the website widget's demo page)
   REST:  curl -s {servers.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "hello"}}'
   Shell: make shell  (chat in this terminal, in a second window)
   API:   {servers.url}/status?token=$RASA_AUTH_TOKEN  (the token is in .env)

@@ -1,0 +1,241 @@
+"""The website chat widget: Rasa's socket.io channel, bounded, that also serves the widget.
+
+``credentials.yml`` names ``channels.widget.WidgetInput`` instead of ``socketio``. On top of
+Rasa's channel it:
+
+- serves the demo page, ``web/`` and socket.io-client (from ``node_modules``) at
+  ``/webhooks/widget/``, so page and socket share one origin (no CDN, no CORS);
+- accepts socket.io connections only from that origin or the configured
+  ``cors_allowed_origins`` (a site that embeds the widget);
+- refuses over-long messages with a bot message instead of handing them to Rasa (``limits``),
+  reads an unoffered ``/intent{...}`` as plain text and ignores client-sent metadata;
+- sends the conversation's history on ``session_request`` (page reloads), a ``bot_typing``
+  event around each turn, and marks the emergency response (``metadata.emergency``);
+- joins the session's room with or without ``await`` (python-socketio 5.10 made it a coroutine,
+  shared/notes/rasa-3.6-pitfalls.md #2).
+"""
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import rasa.core.channels.channel
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
+
+from channels.common import TOO_LONG_REPLY, inbound, resolve_text
+from member_health.channel_format import bubbles, chat_history
+from member_health.limits import MAX_BODY_BYTES, check_sender
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+WEB_DIR = ROOT / "web"
+SOCKET_IO_CLIENT = ROOT / "node_modules" / "socket.io-client" / "dist" / "socket.io.min.js"
+FILES = {
+    "": (WEB_DIR / "index.html", "text/html; charset=utf-8"),
+    "widget.js": (WEB_DIR / "widget.js", "text/javascript; charset=utf-8"),
+    "widget.css": (WEB_DIR / "widget.css", "text/css; charset=utf-8"),
+    "vendor/socket.io.min.js": (SOCKET_IO_CLIENT, "text/javascript; charset=utf-8"),
+}
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; "
+        "img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-cache",
+}
+
+
+class WidgetOutput(SocketIOOutput):
+    """Sends each paragraph as a bubble, buttons on the last, emergency replies marked."""
+
+    async def _send_bubbles(self, recipient_id: str, message: dict[str, Any]) -> None:
+        for bubble in bubbles(message):
+            await self._send_message(recipient_id, bubble)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        """Send a text reply."""
+        await self._send_bubbles(recipient_id, {**kwargs, "text": text})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        """Send a text reply with buttons (rendered as quick replies by the widget)."""
+        await self._send_bubbles(recipient_id, {**kwargs, "text": text, "buttons": buttons})
+
+
+class _WidgetBlueprint(SocketBlueprint):
+    """Attaches socket.io to the app and remembers the app (for the tracker store)."""
+
+    def __init__(self, channel: WidgetInput, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ctx.channel = channel
+
+    def register(self, app: Sanic, options: dict[str, Any]) -> None:
+        self.ctx.channel.app = app
+        super().register(app, options)
+
+
+def _origins(value: Any) -> list[str]:
+    """Configured extra origins: a list or a comma-separated string."""
+    if not value:
+        return []
+    items = value if isinstance(value, list) else str(value).split(",")
+    return [str(item).strip().rstrip("/") for item in items if str(item).strip()]
+
+
+class WidgetInput(SocketIOInput):
+    """socket.io channel for the website widget; serves the widget at ``/webhooks/widget/``."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def url_prefix(self) -> str:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        credentials = credentials or {}
+        channel = super().from_credentials(credentials)
+        assert isinstance(channel, WidgetInput)
+        channel.extra_origins = _origins(credentials.get("cors_allowed_origins"))
+        return channel
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_origins: list[str] = []
+        self.app: Sanic | None = None
+
+    def get_output_channel(self) -> OutputChannel | None:
+        """The output channel for the HTTP API (``/conversations/.../execute``)."""
+        if self.sio is None:
+            return None
+        return WidgetOutput(self.sio, self.bot_message_evt)
+
+    def origin_allowed(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        """Same origin as the request's host, or one of ``cors_allowed_origins``."""
+        if not origin:
+            return True  # not a browser: nothing cross-site to protect
+        origin = origin.rstrip("/")
+        # The scheme follows X-Forwarded-Proto (python-engineio); a proxy must keep the Host.
+        same = f"{environ.get('wsgi.url_scheme', 'http')}://{environ.get('HTTP_HOST')}"
+        return origin == same or origin in self.extra_origins
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """Routes for the widget's files and the socket.io event handlers."""
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=self.origin_allowed,
+            max_http_buffer_size=MAX_BODY_BYTES,
+        )
+        self.sio = sio
+        bp = _WidgetBlueprint(self, sio, self.socketio_path, "widget_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def page(request: Request) -> HTTPResponse:
+            if not request.path.endswith("/"):
+                return response.redirect(request.path + "/")
+            return await _serve("")
+
+        @bp.route("/<name:path>", methods=["GET"])
+        async def files(_: Request, name: str) -> HTTPResponse:
+            return await _serve(name)
+
+        async def join(sid: str, room: str) -> None:
+            joined = sio.enter_room(sid, room, namespace=self.namespace)
+            if inspect.isawaitable(joined):
+                await joined
+
+        @sio.on("connect", namespace=self.namespace)
+        async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            if not self.jwt_key:
+                return True
+            token = (auth or {}).get("token")
+            return bool(
+                token
+                and rasa.core.channels.channel.decode_bearer_token(
+                    token, self.jwt_key, self.jwt_algorithm
+                )
+            )
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            wanted = data.get("session_id") if isinstance(data, dict) else None
+            resumed = bool(wanted) and check_sender(wanted) is None
+            session_id = str(wanted) if resumed else uuid.uuid4().hex
+            if self.session_persistence:
+                await join(sid, session_id)
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+            if resumed and self.session_persistence:
+                history = await self._history(session_id)
+                await sio.emit("history", history, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
+            session_id = data.get("session_id") if self.session_persistence else sid
+            sender, text, refusal = inbound(session_id, data.get("message", ""))
+            if refusal is not None:
+                logger.info("widget: refused a message from %s: %s", sid, refusal.reason)
+                reply = TOO_LONG_REPLY if refusal.status == 413 else refusal.reason
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": reply, "metadata": {"refused": True}},
+                    room=sid,
+                    namespace=self.namespace,
+                )
+                return
+            if sender is None or text is None:
+                return
+            room = sender if self.session_persistence else sid
+            if self.session_persistence:
+                await join(sid, room)  # also after a reconnect that skipped session_request
+            text = await resolve_text(self.app, sender, text)
+            output = WidgetOutput(sio, self.bot_message_evt)
+            await sio.emit("bot_typing", {"typing": True}, room=room, namespace=self.namespace)
+            try:
+                # No client metadata: nothing the browser sends may steer the actions.
+                await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+            finally:
+                await sio.emit("bot_typing", {"typing": False}, room=room, namespace=self.namespace)
+
+        return bp
+
+    async def _history(self, session_id: str) -> list[dict[str, Any]]:
+        """The conversation so far, for a page that was reloaded."""
+        agent = getattr(getattr(self.app, "ctx", None), "agent", None)
+        store = getattr(agent, "tracker_store", None)
+        if store is None:
+            return []
+        try:
+            tracker = await store.retrieve(session_id)
+        except Exception:
+            logger.exception("widget: could not read the history of %s", session_id)
+            return []
+        if tracker is None:
+            return []
+        return chat_history([event.as_dict() for event in tracker.events])
+
+
+async def _serve(name: str) -> HTTPResponse:
+    """One of the widget's files, with security headers; anything else is a 404."""
+    if name not in FILES:
+        return response.text("not found", status=404)
+    path, content_type = FILES[name]
+    if not path.exists():
+        logger.error("widget: %s is missing (run 'make setup', which runs 'npm ci')", path)
+        return response.text(f"{path.name} is missing: run 'make setup'", status=503)
+    return await response.file(path, mime_type=content_type, headers=SECURITY_HEADERS)

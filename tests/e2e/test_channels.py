@@ -1,0 +1,595 @@
+"""Messaging channels end to end: each provider's real webhook request, the reply at its API.
+
+A second Rasa server (sharing the session's action server) runs with fake provider
+credentials and every provider's API base URL pointed at ``Provider``, a loopback HTTP server
+that records the calls: the outside boundary is the only thing replaced. The credentials-template
+tests at the top need no server.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import parse_qs, quote
+
+import pytest
+import requests
+import yaml
+from serve import ROOT, Servers, runtime_credentials
+from twilio.request_validator import RequestValidator
+
+from channels.common import resolve_text
+
+REPLY_S = 90
+TWILIO = {
+    "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    "TWILIO_AUTH_TOKEN": "twilio-test-token",
+    "TWILIO_NUMBER": "+15550009999",
+}
+TELEGRAM = {
+    "TELEGRAM_ACCESS_TOKEN": "123456:test-telegram-token",
+    "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/webhooks/telegram/webhook",
+    "TELEGRAM_SECRET_TOKEN": "telegram-test-secret",
+}
+SLACK = {"SLACK_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "slack-test-secret"}
+FACEBOOK = {
+    "FACEBOOK_VERIFY": "fb-verify",
+    "FACEBOOK_SECRET": "fb-test-secret",
+    "FACEBOOK_PAGE_ACCESS_TOKEN": "fb-test-page-token",
+}
+
+
+MESSAGING = {
+    "channels.sms.SmsInput",
+    "channels.telegram.TelegramBotInput",
+    "channels.slack.SlackEventsInput",
+    "channels.messenger.MessengerInput",
+}
+
+
+# --- the credentials template (no server) ---------------------------------------------------
+
+
+def _channels(tmp_path: Path, env: dict[str, str]) -> dict[str, Any]:
+    out, _ = runtime_credentials(ROOT / "credentials.yml", tmp_path / "credentials.yml", env)
+    return yaml.safe_load(out.read_text())
+
+
+@pytest.mark.parametrize(
+    "env, on",
+    [
+        ({}, set()),
+        (TWILIO, {"channels.sms.SmsInput"}),
+        ({**TWILIO, "TWILIO_AUTH_TOKEN": ""}, set()),  # empty counts as unset
+        (TELEGRAM, {"channels.telegram.TelegramBotInput"}),
+        ({k: v for k, v in TELEGRAM.items() if k != "TELEGRAM_SECRET_TOKEN"}, set()),
+        (SLACK, {"channels.slack.SlackEventsInput"}),
+        (FACEBOOK, {"channels.messenger.MessengerInput"}),
+        (
+            {**TWILIO, **TELEGRAM, **SLACK, **FACEBOOK},
+            {
+                "channels.sms.SmsInput",
+                "channels.telegram.TelegramBotInput",
+                "channels.slack.SlackEventsInput",
+                "channels.messenger.MessengerInput",
+            },
+        ),
+    ],
+)
+def test_a_channel_is_on_only_when_its_variables_are_set(
+    tmp_path: Path, env: dict[str, str], on: set
+) -> None:
+    channels = _channels(tmp_path, env)
+    template = set(yaml.safe_load((ROOT / "credentials.yml").read_text()))
+    always = template - MESSAGING  # REST and the widget need no secrets
+    assert "channels.widget.WidgetInput" in always
+    assert set(channels) == always | on
+
+
+def test_runtime_credentials_fill_values_and_leave_unset_optional_settings_out(
+    tmp_path: Path,
+) -> None:
+    channels = _channels(tmp_path, {**TWILIO, "TWILIO_API_BASE": "http://127.0.0.1:1"})
+    assert channels["channels.sms.SmsInput"] == {
+        "account_sid": TWILIO["TWILIO_ACCOUNT_SID"],
+        "auth_token": "twilio-test-token",
+        "twilio_number": "+15550009999",
+        "api_base": "http://127.0.0.1:1",
+    }
+    assert "cors_allowed_origins" not in channels["channels.widget.WidgetInput"]
+    widget = _channels(tmp_path, {"WIDGET_ORIGIN": "https://plan.example"})
+    assert widget["channels.widget.WidgetInput"]["cors_allowed_origins"] == "https://plan.example"
+
+
+def test_runtime_credentials_name_the_missing_variables_and_hide_the_file(tmp_path: Path) -> None:
+    out, off = runtime_credentials(
+        ROOT / "credentials.yml", tmp_path / "c.yml", {"SLACK_TOKEN": "x"}
+    )
+    assert "channels.slack.SlackEventsInput (set SLACK_SIGNING_SECRET)" in off
+    assert out.stat().st_mode & 0o077 == 0
+
+
+# --- what a member's text means (no server) ---------------------------------------------------
+
+WELCOME_BUTTONS = [
+    {"title": "What is bone cancer?", "payload": "What is bone cancer?"},
+    {"title": "Yes", "payload": "/affirm"},
+]
+
+
+@pytest.fixture
+async def app_with_a_turn() -> Any:
+    """An app holding a real domain and tracker store; the bot's last turn offered buttons."""
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    domain = Domain.from_dict(
+        {"responses": {"utter_start": [{"text": "Hi", "buttons": [{"payload": "/greet"}]}]}}
+    )
+    store = InMemoryTrackerStore(domain)
+    tracker = DialogueStateTracker.from_events(
+        "member", [UserUttered("hi"), BotUttered("Pick one", {"buttons": WELCOME_BUTTONS})]
+    )
+    await store.save(tracker)
+    return SimpleNamespace(
+        ctx=SimpleNamespace(agent=SimpleNamespace(tracker_store=store, domain=domain))
+    )
+
+
+@pytest.mark.parametrize(
+    "text, numbered, expected",
+    [
+        ("1", True, "What is bone cancer?"),
+        ("2", True, "/affirm"),
+        ("3", True, "3"),
+        ("1", False, "1"),
+        ("my leg hurts", True, "my leg hurts"),
+        ("/affirm", False, "/affirm"),  # offered by the bot's last turn
+        ("/greet", False, "/greet"),  # the start payload
+        (
+            '/cleared_by_doctor{"screening_outcome": "clear"}',
+            False,
+            'cleared_by_doctor{"screening_outcome": "clear"}',
+        ),  # never forced
+    ],
+)
+async def test_resolve_text(app_with_a_turn: Any, text: str, numbered: bool, expected: str) -> None:
+    assert await resolve_text(app_with_a_turn, "member", text, numbered) == expected
+
+
+async def test_resolve_text_for_a_new_member_picks_no_button(app_with_a_turn: Any) -> None:
+    assert await resolve_text(app_with_a_turn, "someone-new", "1", numbered=True) == "1"
+    assert await resolve_text(app_with_a_turn, "someone-new", "/affirm") == "affirm"
+
+
+# --- the provider's API, recorded on loopback -------------------------------------------------
+
+
+class Provider(ThreadingHTTPServer):
+    """Records every API call and answers as Twilio, Telegram, Slack or the Graph API would."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _ProviderHandler)
+        self.calls: list[dict[str, Any]] = []
+        self.lock = threading.Lock()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def wait_for(self, match: Callable[[dict[str, Any]], bool], what: str) -> list[dict[str, Any]]:
+        """All calls that match, once at least one arrived (fails after ``REPLY_S``)."""
+        deadline = time.monotonic() + REPLY_S
+        while time.monotonic() < deadline:
+            with self.lock:
+                found = [call for call in self.calls if match(call)]
+            if found:
+                time.sleep(1.0)  # let the rest of the turn arrive
+                with self.lock:
+                    return [call for call in self.calls if match(call)]
+            time.sleep(0.2)
+        raise AssertionError(f"no {what} reached the provider; calls: {self.calls[-5:]}")
+
+    def matching(self, match: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+        with self.lock:
+            return [call for call in self.calls if match(call)]
+
+
+class _ProviderHandler(BaseHTTPRequestHandler):
+    server: Provider
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        kind = self.headers.get("Content-Type", "")
+        if "json" in kind:
+            body = json.loads(raw or b"{}")
+        else:
+            body = {k: v[0] for k, v in parse_qs(raw.decode()).items()}
+        call = {"path": self.path.split("?")[0], "body": body, "headers": dict(self.headers)}
+        with self.server.lock:
+            self.server.calls.append(call)
+        self._answer(call)
+
+    def _answer(self, call: dict[str, Any]) -> None:
+        path, body = call["path"], call["body"]
+        if path.endswith("/Messages.json"):  # Twilio
+            reply = {
+                "sid": "SM" + uuid.uuid4().hex,
+                "status": "queued",
+                "to": body.get("To"),
+                "from": body.get("From"),
+                "body": body.get("Body"),
+            }
+            return self._json(201, reply)
+        if path.startswith("/bot"):  # Telegram Bot API
+            result: Any = True
+            if path.endswith("/sendMessage"):
+                result = {
+                    "message_id": len(self.server.calls),
+                    "date": int(time.time()),
+                    "chat": {"id": int(body["chat_id"]), "type": "private"},
+                    "text": body.get("text"),
+                }
+            return self._json(200, {"ok": True, "result": result})
+        if path.startswith("/api/"):  # Slack Web API
+            return self._json(200, {"ok": True, "channel": body.get("channel"), "ts": "1.0"})
+        if path.endswith("/me/messages"):  # Graph API (Messenger)
+            return self._json(200, {"recipient_id": "x", "message_id": "mid.1"})
+        return self._json(404, {"error": "unknown"})
+
+    def _json(self, status: int, data: Any) -> None:
+        payload = json.dumps(data).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    server = Provider()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def channel_servers(servers, provider: Provider, model_path, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A Rasa server with every channel on, its providers' APIs at ``provider``."""
+    tmp = tmp_path_factory.mktemp("channels")
+    env = {
+        **TWILIO,
+        **TELEGRAM,
+        **SLACK,
+        **FACEBOOK,
+        "TWILIO_API_BASE": provider.url,
+        "TELEGRAM_API_BASE": provider.url,
+        "SLACK_API_BASE": f"{provider.url}/api/",
+        "FACEBOOK_GRAPH_URL": f"{provider.url}/v-test",
+    }
+    running = Servers(
+        token=servers.token,
+        rasa_port=_free_port(),
+        actions_port=servers.actions_port,
+        model=model_path,
+        tracker_db=str(tmp / "tracker.db"),
+        log_dir=tmp,
+        env=env,
+    )
+    try:
+        running.start_rasa()
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def _events(server: Servers, sender: str) -> list[dict[str, Any]]:
+    response = requests.get(
+        f"{server.url}/conversations/{quote(sender, safe='+:')}/tracker",
+        params={"token": server.token},
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.json().get("events") or []
+
+
+def _user_texts(server: Servers, sender: str) -> list[str]:
+    return [e.get("text") for e in _events(server, sender) if e.get("event") == "user"]
+
+
+# --- off by default ----------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("channel", ["twilio", "telegram", "slack", "facebook"])
+def test_unconfigured_channels_are_off_and_the_server_runs(servers, channel: str) -> None:  # type: ignore[no-untyped-def]
+    assert requests.get(f"{servers.url}/webhooks/{channel}/", timeout=30).status_code == 404
+    assert requests.get(f"{servers.url}/webhooks/widget/", timeout=30).status_code == 200
+
+
+# --- SMS (Twilio) ------------------------------------------------------------------------------
+
+
+def _twilio_post(server: Servers, form: dict[str, str], signed: bool = True) -> requests.Response:
+    url = f"{server.url}/webhooks/twilio/webhook"
+    signature = RequestValidator(TWILIO["TWILIO_AUTH_TOKEN"]).compute_signature(url, form)
+    headers = {"X-Twilio-Signature": signature if signed else "forged"}
+    return requests.post(url, data=form, headers=headers, timeout=REPLY_S)
+
+
+def _sms_to(number: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda c: c["path"].endswith("/Messages.json") and c["body"].get("To") == number
+
+
+def _sms_form(number: str, body: str) -> dict[str, str]:
+    return {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": TWILIO["TWILIO_ACCOUNT_SID"],
+        "From": number,
+        "To": TWILIO["TWILIO_NUMBER"],
+        "Body": body,
+        "NumMedia": "0",
+    }
+
+
+@pytest.mark.e2e
+def test_sms_numbers_the_buttons_and_a_number_picks_one(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    assert _twilio_post(channel_servers, _sms_form(number, "hello")).status_code == 204
+    welcome = provider.wait_for(_sms_to(number), "welcome SMS")
+    text = "\n".join(call["body"]["Body"] for call in welcome)
+    assert "not intended to diagnose" in text
+    assert "1. What is bone cancer?" in text and "Reply with a number" in text
+    assert all(call["body"]["From"] == TWILIO["TWILIO_NUMBER"] for call in welcome)
+    assert all(len(call["body"]["Body"]) <= 1600 for call in welcome)
+    auth = welcome[0]["headers"].get("Authorization", "")
+    assert auth.startswith("Basic ")  # account SID + auth token, as Twilio requires
+
+    seen = len(welcome)
+    assert _twilio_post(channel_servers, _sms_form(number, "1")).status_code == 204
+    answer = provider.wait_for(
+        lambda c: _sms_to(number)(c) and "primary bone cancer" in c["body"]["Body"], "answer SMS"
+    )
+    assert answer and len(provider.matching(_sms_to(number))) > seen
+    assert _user_texts(channel_servers, number)[-1] == "What is bone cancer?"
+
+
+@pytest.mark.e2e
+def test_sms_without_twilios_signature_is_refused(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    response = _twilio_post(channel_servers, _sms_form(number, "hello"), signed=False)
+    assert response.status_code == 403
+    time.sleep(2)
+    assert provider.matching(_sms_to(number)) == []
+    assert _user_texts(channel_servers, number) == []
+
+
+@pytest.mark.e2e
+def test_sms_too_long_is_refused_before_nlu(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    assert _twilio_post(channel_servers, _sms_form(number, "pain " * 300)).status_code == 204
+    reply = provider.wait_for(_sms_to(number), "refusal SMS")
+    assert "too long" in reply[0]["body"]["Body"]
+    assert _user_texts(channel_servers, number) == []
+
+
+# --- Telegram ----------------------------------------------------------------------------------
+
+
+def _telegram_post(server: Servers, update: dict[str, Any], secret: str) -> requests.Response:
+    return requests.post(
+        f"{server.url}/webhooks/telegram/webhook",
+        json=update,
+        headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        timeout=REPLY_S,
+    )
+
+
+def _telegram_message(chat_id: int, text: str) -> dict[str, Any]:
+    person = {"id": chat_id, "is_bot": False, "first_name": "Pat"}
+    return {
+        "update_id": uuid.uuid4().int % 10**9,
+        "message": {
+            "message_id": 1,
+            "from": person,
+            "chat": {**person, "type": "private"},
+            "date": int(time.time()),
+            "text": text,
+        },
+    }
+
+
+def _telegram_api(method: str, chat_id: int | None = None) -> Callable[[dict[str, Any]], bool]:
+    prefix = f"/bot{TELEGRAM['TELEGRAM_ACCESS_TOKEN']}/{method}"
+    return lambda c: c["path"] == prefix and (
+        chat_id is None or str(c["body"].get("chat_id")) == str(chat_id)
+    )
+
+
+@pytest.mark.e2e
+def test_telegram_webhook_is_registered_with_the_secret_at_start(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    calls = provider.wait_for(_telegram_api("setWebhook"), "setWebhook")
+    assert calls[0]["body"]["url"] == TELEGRAM["TELEGRAM_WEBHOOK_URL"]
+    assert calls[0]["body"]["secret_token"] == TELEGRAM["TELEGRAM_SECRET_TOKEN"]
+
+
+@pytest.mark.e2e
+def test_telegram_message_and_button_reach_the_bot_api(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    chat_id = 10**8 + uuid.uuid4().int % 10**8
+    secret = TELEGRAM["TELEGRAM_SECRET_TOKEN"]
+    assert _telegram_post(channel_servers, _telegram_message(chat_id, "hello"), secret).ok
+    sent = provider.wait_for(_telegram_api("sendMessage", chat_id), "sendMessage")
+    assert "not intended to diagnose" in "\n".join(c["body"]["text"] for c in sent)
+    keyboard = json.loads(
+        next(c["body"]["reply_markup"] for c in sent if "reply_markup" in c["body"])
+    )
+    button = keyboard["inline_keyboard"][0][0]
+    assert button["text"] == "What is bone cancer?"
+
+    message = _telegram_message(chat_id, "")["message"]
+    tap = {
+        "update_id": uuid.uuid4().int % 10**9,
+        "callback_query": {
+            "id": "cbq-" + uuid.uuid4().hex,
+            "from": message["from"],
+            "message": message,
+            "chat_instance": "1",
+            "data": button["callback_data"],
+        },
+    }
+    assert _telegram_post(channel_servers, tap, secret).ok
+    provider.wait_for(
+        lambda c: _telegram_api("sendMessage", chat_id)(c)
+        and "primary bone cancer" in c["body"]["text"],
+        "answer to the button",
+    )
+    assert provider.matching(
+        lambda c: _telegram_api("answerCallbackQuery")(c)
+        and c["body"].get("callback_query_id") == tap["callback_query"]["id"]
+    )
+
+
+@pytest.mark.e2e
+def test_telegram_update_without_the_secret_is_refused(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    chat_id = 10**8 + uuid.uuid4().int % 10**8
+    response = _telegram_post(channel_servers, _telegram_message(chat_id, "hello"), "wrong")
+    assert response.status_code == 403
+    time.sleep(2)
+    assert provider.matching(_telegram_api("sendMessage", chat_id)) == []
+
+
+# --- Slack -------------------------------------------------------------------------------------
+
+
+def _slack_post(server: Servers, event: dict[str, Any], secret: str) -> requests.Response:
+    body = json.dumps(event).encode()
+    stamp = str(int(time.time()))
+    digest = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
+    return requests.post(
+        f"{server.url}/webhooks/slack/webhook",
+        data=body,
+        headers={
+            "Content-Type": "application/json",
+            "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": f"v0={digest.hexdigest()}",
+        },
+        timeout=REPLY_S,
+    )
+
+
+def _slack_dm(user: str, channel: str, text: str) -> dict[str, Any]:
+    return {
+        "token": "unused",
+        "team_id": "T0TEST",
+        "api_app_id": "A0TEST",
+        "type": "event_callback",
+        "event_id": "Ev" + uuid.uuid4().hex[:10],
+        "event_time": int(time.time()),
+        "authorizations": [{"user_id": "U0BOT"}],
+        "event": {
+            "type": "message",
+            "channel_type": "im",
+            "channel": channel,
+            "user": user,
+            "text": text,
+            "ts": f"{time.time():.6f}",
+        },
+    }
+
+
+def _slack_to(channel: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda c: c["path"] == "/api/chat.postMessage" and c["body"].get("channel") == channel
+
+
+@pytest.mark.e2e
+def test_slack_signed_event_is_answered_with_chat_post_message(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
+    secret = SLACK["SLACK_SIGNING_SECRET"]
+    assert _slack_post(channel_servers, _slack_dm(user, channel, "hello"), secret).ok
+    posts = provider.wait_for(_slack_to(channel), "chat.postMessage")
+    assert "not intended to diagnose" in "\n".join(p["body"].get("text", "") for p in posts)
+    assert posts[0]["headers"].get("Authorization") == f"Bearer {SLACK['SLACK_TOKEN']}"
+    actions = [b for p in posts for b in p["body"].get("blocks") or [] if b["type"] == "actions"]
+    titles = [e["text"]["text"] for block in actions for e in block["elements"]]
+    assert "What is bone cancer?" in titles
+    assert all(len(p["body"].get("text", "")) <= 3000 for p in posts)
+
+
+@pytest.mark.e2e
+def test_slack_event_with_a_bad_signature_is_refused(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    user, channel = "U" + uuid.uuid4().hex[:8].upper(), "D" + uuid.uuid4().hex[:8].upper()
+    response = _slack_post(channel_servers, _slack_dm(user, channel, "hello"), "not-the-secret")
+    assert response.status_code == 400
+    time.sleep(2)
+    assert provider.matching(_slack_to(channel)) == []
+
+
+# --- Facebook Messenger ------------------------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_messenger_signed_message_is_answered_with_the_send_api(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    psid = str(uuid.uuid4().int % 10**15)
+    event = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "PAGE",
+                "time": int(time.time() * 1000),
+                "messaging": [
+                    {
+                        "sender": {"id": psid},
+                        "recipient": {"id": "PAGE"},
+                        "timestamp": int(time.time() * 1000),
+                        "message": {"mid": "m." + uuid.uuid4().hex, "text": "hello"},
+                    }
+                ],
+            }
+        ],
+    }
+    body = json.dumps(event).encode()
+    digest = hmac.new(FACEBOOK["FACEBOOK_SECRET"].encode(), body, hashlib.sha256).hexdigest()
+    url = f"{channel_servers.url}/webhooks/facebook/webhook"
+    headers = {"Content-Type": "application/json"}
+    forged = requests.post(url, data=body, headers={**headers, "X-Hub-Signature-256": "sha256=0"})
+    assert forged.status_code == 403
+    signed = requests.post(
+        url,
+        data=body,
+        headers={**headers, "X-Hub-Signature-256": f"sha256={digest}"},
+        timeout=REPLY_S,
+    )
+    assert signed.ok
+    sent = provider.wait_for(
+        lambda c: c["path"] == "/v-test/me/messages"
+        and c["body"].get("recipient", {}).get("id") == psid
+        and "message" in c["body"],
+        "Send API message",
+    )
+    texts = [c["body"]["message"].get("text", "") for c in sent]
+    assert "not intended to diagnose" in "\n".join(texts)
+    assert all(len(t) <= 2000 for t in texts)
