@@ -4,10 +4,14 @@ VENV := .venv/bin
 RASA := $(VENV)/rasa
 MODEL = $$(cat models/current.txt)
 
-.PHONY: setup train run shell test validate lint bench stories report
+.PHONY: setup train run shell test test-all validate lint bench stories report browser purge
 
-setup:  ## .venv with Python 3.10 and the pinned dependencies
+setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
+
+browser:  ## Debian's chromium for the widget's browser tests (npx playwright install fails here)
+	@[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 train: setup  ## train only if config/domain/data changed (cached by hash in models/)
 	@bash scripts/train.sh
@@ -35,7 +39,18 @@ lint: setup
 	$(VENV)/black --check .
 	$(VENV)/mypy member_health
 
-test: train validate  ## every test: pytest (unit, actions, NLU, end to end) and test stories
-	$(VENV)/python -m pytest
+# The suites CI runs: unit, actions, the model on the dev set, the core end-to-end tests.
+CORE_TESTS := tests/unit tests/actions tests/nlu tests/e2e/test_rest_and_auth.py \
+	tests/e2e/test_features_over_rest.py
+
+test: train validate  ## the CI suite: pytest (unit, actions, NLU, core e2e) and test stories
+	$(VENV)/python -m pytest $(CORE_TESTS)
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories
+
+test-all: test browser  ## + widget in Chromium, channels, bad input, faults, privacy, scale-out
+	$(VENV)/python -m pytest tests/e2e
+
+purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
+	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
+	$(VENV)/python -m ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
