@@ -4,7 +4,7 @@ VENV := .venv/bin
 RASA := $(VENV)/rasa
 MODEL = $$(cat models/current.txt)
 
-.PHONY: setup train run shell test test-all validate lint bench stories report browser purge
+.PHONY: setup train run shell test test-all validate lint bench nlu-report stories report browser purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -54,3 +54,9 @@ test-all: test browser  ## + widget in Chromium, channels, bad input, faults, pr
 purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
 	$(VENV)/python -m ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
+
+bench: train  ## latency/throughput/RSS vs a stock-Rasa baseline (work in progress, issue 9)
+	$(VENV)/python -m bench
+
+nlu-report: train  ## dev-set and cross-validation quality vs the default pipeline (work in progress)
+	$(VENV)/python scripts/nlu_report.py

@@ -1,0 +1,382 @@
+"""``make nlu-report``: how often the assistant understands members, ours against Rasa's default.
+
+For each pipeline (ours: config.yml; default: the config ``rasa init`` writes, i.e. Rasa's
+auto-configured pipeline) it measures, on labels where FAQ questions count as ``faq/<key>``:
+
+- the held-out dev set (tests/nlu_dev, never trained on), parsed by our current model and by
+  the baseline model of ``make bench`` (bench/baseline.py; trained once and cached);
+- k-fold cross-validation (stratified, fixed seed) on the training data (data/nlu): an NLU
+  model per fold is trained on the other folds and parses the held-out fold;
+
+and reports label accuracy, intent accuracy (``faq/*`` as ``faq``), retrieval accuracy (on
+FAQ examples), macro-F1 over the expected labels, and, separately, emergency recall and the
+false-alarm rate. Writes reports/nlu-report.json and reports/nlu-confusion.png (dev set).
+
+The fold models go through Rasa's training cache, kept apart in .model-cache/nlu-report (the
+folds are fixed by the seed), so a re-run only retrains what the data or a config changed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
+
+from nlu_eval import EMERGENCY, dev_examples  # noqa: E402
+
+Pair = tuple[str, str]  # (expected label, predicted label)
+FAQ_PREFIX = "faq/"
+CACHE_DIR = ROOT / ".model-cache" / "nlu-report"
+
+
+def predicted_label(parse: dict[str, Any]) -> str:
+    """The intent, or ``faq/<key>`` when a response selector answered the FAQ.
+
+    Our ResponseSelector is trained for ``retrieval_intent: faq`` (output key ``faq``); Rasa's
+    default one covers every retrieval intent (output key ``default``).
+    """
+    intent = str((parse.get("intent") or {}).get("name") or "")
+    if intent != "faq":
+        return intent
+    selectors = parse.get("response_selector") or {}
+    selected = (selectors.get("faq") or selectors.get("default") or {}).get(
+        "response", {}
+    )
+    return str(selected.get("intent_response_key") or intent)
+
+
+def intent_of(label: str) -> str:
+    """``faq/<key>`` -> ``faq``; other labels unchanged."""
+    return label.split("/", 1)[0]
+
+
+def macro_f1(pairs: Sequence[Pair]) -> float:
+    """Mean F1 over the expected labels (a wrongly predicted label costs precision)."""
+    labels = sorted({expected for expected, _ in pairs})
+    scores = []
+    for label in labels:
+        tp = sum(e == label and g == label for e, g in pairs)
+        fp = sum(e != label and g == label for e, g in pairs)
+        fn = sum(e == label and g != label for e, g in pairs)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+def figures(pairs: Sequence[Pair]) -> dict[str, Any]:
+    """Accuracy, macro-F1, emergency recall and false alarms of (expected, predicted) pairs."""
+    faq = [(e, g) for e, g in pairs if e.startswith(FAQ_PREFIX)]
+    emergencies = [g for e, g in pairs if e == EMERGENCY]
+    others = [g for e, g in pairs if e != EMERGENCY]
+    confusions = Counter(f"{e} -> {g}" for e, g in pairs if e != g)
+
+    def share(hits: int, total: int) -> float:
+        return round(hits / total, 4) if total else 0.0
+
+    return {
+        "examples": len(pairs),
+        "accuracy": share(sum(e == g for e, g in pairs), len(pairs)),
+        "intent_accuracy": share(
+            sum(intent_of(e) == intent_of(g) for e, g in pairs), len(pairs)
+        ),
+        "retrieval_accuracy": share(sum(e == g for e, g in faq), len(faq)),
+        "macro_f1": round(macro_f1(pairs), 4),
+        "emergency": {
+            "recall": share(emergencies.count(EMERGENCY), len(emergencies)),
+            "missed": len(emergencies) - emergencies.count(EMERGENCY),
+            "emergencies": len(emergencies),
+            "false_alarm_rate": share(others.count(EMERGENCY), len(others)),
+            "false_alarms": others.count(EMERGENCY),
+            "non_emergencies": len(others),
+        },
+        "top_confusions": dict(confusions.most_common(12)),
+    }
+
+
+def stratified_folds(labels: Sequence[str], folds: int, seed: int) -> list[list[int]]:
+    """Indices of each test fold: every label spread over the folds, shuffled with ``seed``."""
+    from sklearn.model_selection import StratifiedKFold
+
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return [list(test) for _, test in splitter.split(list(labels), list(labels))]
+
+
+async def predict(agent: Any, examples: Sequence[tuple[str, str]]) -> list[Pair]:
+    """(expected, predicted) for every (text, expected) example."""
+    return [
+        (label, predicted_label(await agent.parse_message(text)))
+        for text, label in examples
+    ]
+
+
+def limited(
+    examples: list[tuple[str, str]], per_label: int | None
+) -> list[tuple[str, str]]:
+    """The first ``per_label`` (text, label) examples of each label (all when None)."""
+    seen: Counter = Counter()
+    kept = []
+    for text, label in examples:
+        seen[label] += 1
+        if per_label is None or seen[label] <= per_label:
+            kept.append((text, label))
+    return kept
+
+
+def training_data(limit_per_label: int | None = None) -> Any:
+    """The NLU training data of data/nlu (at most ``limit_per_label`` examples per label)."""
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data = TrainingData().merge(
+        *(
+            RasaYAMLReader().read(path)
+            for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
+        )
+    )
+    if limit_per_label:
+        seen: Counter = Counter()
+        kept = []
+        for message in data.intent_examples:
+            seen[message.get_full_intent()] += 1
+            if seen[message.get_full_intent()] <= limit_per_label:
+                kept.append(message)
+        data = TrainingData(training_examples=kept)
+    return data
+
+
+def train_nlu(config: Path, data: Any, work: Path) -> tuple[Path, float]:
+    """An NLU model trained on ``data`` (TrainingData) with ``config``; path and seconds."""
+    from rasa.model_training import train_nlu as rasa_train_nlu
+
+    work.mkdir(parents=True, exist_ok=True)
+    data_file = work / "nlu.yml"
+    data_file.write_text(data.nlu_as_yaml(), encoding="utf-8")
+    started = time.monotonic()
+    model = rasa_train_nlu(
+        str(config), str(data_file), str(work), domain=str(ROOT / "domain")
+    )
+    if not model:
+        raise RuntimeError(f"NLU training with {config} failed")
+    return Path(model), round(time.monotonic() - started, 1)
+
+
+def cross_validate(
+    config: Path, folds: int, seed: int, limit: int | None, work: Path
+) -> dict:
+    """k-fold figures for one pipeline: pooled over the folds, and accuracy per fold."""
+    from rasa.core.agent import Agent
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    data = training_data(limit)
+    examples = data.intent_examples
+    labels = [message.get_full_intent() for message in examples]
+    pooled: list[Pair] = []
+    per_fold = []
+    for number, test_indices in enumerate(stratified_folds(labels, folds, seed)):
+        held_out = set(test_indices)
+        train = TrainingData(
+            training_examples=[m for i, m in enumerate(examples) if i not in held_out]
+        )
+        model, seconds = train_nlu(config, train, work / f"fold{number}")
+        agent = Agent.load(str(model))
+        test = [(examples[i].get("text"), labels[i]) for i in test_indices]
+        pairs = asyncio.run(predict(agent, test))
+        pooled += pairs
+        per_fold.append({"accuracy": figures(pairs)["accuracy"], "train_s": seconds})
+        print(
+            f"  fold {number + 1}/{folds}: accuracy {per_fold[-1]['accuracy']:.3f}, "
+            f"trained in {seconds:.0f} s",
+            flush=True,
+        )
+    return {"folds": folds, "seed": seed, **figures(pooled), "per_fold": per_fold}
+
+
+def dev_model(name: str, config: Path, args: argparse.Namespace, work: Path) -> Path:
+    """The model whose dev-set figures stand for a pipeline (others: trained on data/nlu)."""
+    if name == "ours":
+        return ROOT / (ROOT / "models" / "current.txt").read_text().strip()
+    if name == "default":
+        from bench.baseline import ensure_baseline_model
+
+        return (
+            Path(args.baseline_model)
+            if args.baseline_model
+            else ensure_baseline_model()
+        )
+    limit = args.limit_per_label
+    return train_nlu(config, training_data(limit), work / "full")[0]
+
+
+def write_confusion_png(runs: dict[str, list[Pair]], path: Path) -> Path:
+    """One confusion matrix (counts, rows = expected) per pipeline, side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = sorted(
+        {label for pairs in runs.values() for pair in pairs for label in pair},
+        key=lambda label: (label.startswith(FAQ_PREFIX), label),
+    )
+    index = {label: i for i, label in enumerate(labels)}
+    size = max(6.0, 0.22 * len(labels) + 3)
+    fig, axes = plt.subplots(
+        1, len(runs), figsize=(size * len(runs), size), squeeze=False
+    )
+    for axis, (name, pairs) in zip(axes[0], runs.items(), strict=True):
+        matrix = [[0] * len(labels) for _ in labels]
+        for expected, got in pairs:
+            matrix[index[expected]][index[got]] += 1
+        axis.imshow([[min(v, 10) for v in row] for row in matrix], cmap="Blues")
+        for row, values in enumerate(matrix):
+            for col, value in enumerate(values):
+                if value and row != col:
+                    axis.text(
+                        col,
+                        row,
+                        str(value),
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color="darkred",
+                    )
+        correct = sum(e == g for e, g in pairs)
+        axis.set_title(
+            f"{name}: dev set, {correct}/{len(pairs)} right (off-diagonal in red)"
+        )
+        axis.set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
+        axis.set_yticks(range(len(labels)), labels, fontsize=6)
+        axis.set_xlabel("predicted")
+        axis.set_ylabel("expected")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def pipelines(pairs: list[str], work: Path) -> dict[str, Path]:
+    """NAME=CONFIG options, by default ours (config.yml) and default (the rasa init config)."""
+    if pairs:
+        return {
+            name: Path(path) for name, path in (pair.split("=", 1) for pair in pairs)
+        }
+    from bench.baseline import init_config_text
+
+    default = work / "default-config.yml"
+    default.write_text(init_config_text(), encoding="utf-8")
+    return {"ours": ROOT / "config.yml", "default": default}
+
+
+def print_summary(result: dict[str, Any]) -> None:
+    """Emergency figures first and prominently, then the rest."""
+    print("\n=== EMERGENCY (recall must be 1.0; false alarms near 0) ===")
+    for name, run in result["pipelines"].items():
+        for part in ("dev_set", "cross_validation"):
+            if run.get(part):
+                e = run[part]["emergency"]
+                print(
+                    f"  {name:>8} {part:<17} recall {e['recall']:.3f} "
+                    f"({e['missed']} of {e['emergencies']} missed), false alarms "
+                    f"{e['false_alarm_rate']:.3f} ({e['false_alarms']} of {e['non_emergencies']})"
+                )
+    print("\n=== accuracy / macro-F1 ===")
+    for name, run in result["pipelines"].items():
+        for part in ("dev_set", "cross_validation"):
+            if run.get(part):
+                f = run[part]
+                print(
+                    f"  {name:>8} {part:<17} accuracy {f['accuracy']:.3f}  intent "
+                    f"{f['intent_accuracy']:.3f}  retrieval {f['retrieval_accuracy']:.3f}  "
+                    f"macro-F1 {f['macro_f1']:.3f}  (n={f['examples']})"
+                )
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Runs the report; prints it, writes JSON and PNG, returns it."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pipeline",
+        action="append",
+        default=[],
+        metavar="NAME=CONFIG",
+        help="pipelines to compare (default: ours=config.yml and default)",
+    )
+    parser.add_argument("--folds", type=int, default=5, help="0 skips cross-validation")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--limit-per-label",
+        type=int,
+        default=None,
+        help="train and test on at most this many examples per label (smoke)",
+    )
+    parser.add_argument(
+        "--baseline-model",
+        help="model for the default pipeline's dev set (default: make bench's "
+        "models/baseline-<hash>, trained if missing)",
+    )
+    parser.add_argument("--out", default=str(ROOT / "reports"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("RASA_CACHE_DIRECTORY", str(CACHE_DIR))
+    os.environ.setdefault(
+        "RASA_MAX_CACHE_SIZE", "4000"
+    )  # MB: 10 fold models of 2 pipelines
+    os.chdir(
+        ROOT
+    )  # our components read data/patterns relative to the working directory
+    from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_structlog(logging.WARNING)  # no debug line per parsed example
+
+    started = time.monotonic()
+    result: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "machine": f"{os.cpu_count()} CPUs",
+        "pipelines": {},
+    }
+    dev_pairs: dict[str, list[Pair]] = {}
+    with tempfile.TemporaryDirectory(prefix="nlu-report-") as tmp:
+        for name, config in pipelines(args.pipeline, Path(tmp)).items():
+            print(f"nlu-report: {name} ({config})", flush=True)
+            run: dict[str, Any] = {"config": str(config)}
+            model = dev_model(name, config, args, Path(tmp) / name)
+            dev = limited(dev_examples(), args.limit_per_label)
+            dev_pairs[name] = asyncio.run(predict(Agent.load(str(model)), dev))
+            run["dev_set"] = {"model": model.name, **figures(dev_pairs[name])}
+            if args.folds:
+                run["cross_validation"] = cross_validate(
+                    config,
+                    args.folds,
+                    args.seed,
+                    args.limit_per_label,
+                    Path(tmp) / name / "cv",
+                )
+            result["pipelines"][name] = run
+    result["wall_s"] = round(time.monotonic() - started, 1)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "nlu-report.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    chart = write_confusion_png(dev_pairs, out / "nlu-confusion.png")
+    print_summary(result)
+    print(
+        f"\nnlu-report: wrote {out / 'nlu-report.json'} and {chart} "
+        f"in {result['wall_s']:.0f} s"
+    )
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Smoke runs of ``make bench`` and ``make nlu-report`` (seconds, tiny load) so they cannot rot.
+
+The benchmark runs against the session's real servers (``servers`` fixture); the NLU report
+cross-validates a tiny pipeline on a few examples per label. Figures are not asserted: only
+that both commands measure, count and write their reports.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nlu_report
+import pytest
+
+from bench.__main__ import main as bench_main
+
+pytestmark = pytest.mark.e2e
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+TINY_PIPELINE = """\
+recipe: default.v1
+assistant_id: nlu-report-smoke
+language: en
+pipeline:
+  - name: WhitespaceTokenizer
+  - name: CountVectorsFeaturizer
+  - name: LogisticRegressionClassifier
+policies: []
+"""
+
+
+def test_bench_measures_the_running_servers(servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pids = [f"{name}={process.pid}" for name, process in servers.processes.items()]
+    result = bench_main(
+        [
+            "--url",
+            servers.url,
+            "--levels",
+            "1,3",
+            "--duration",
+            "2",
+            "--warmup",
+            "0.5",
+            "--out",
+            str(tmp_path),
+            *[arg for pid in pids for arg in ("--pid", pid)],
+        ]
+    )
+    levels = result["runs"]["running"]["levels"]
+    assert [level.members for level in levels] == [1, 3]
+    for level in levels:
+        assert level.messages > 0 and level.errors == 0, level
+        assert 0 < level.p50_ms <= level.p95_ms <= level.p99_ms
+        assert level.peak_rss_mb["rasa"] > 100 and level.peak_rss_mb["actions"] > 20
+    written = json.loads((tmp_path / "bench-latest.json").read_text())
+    assert written["runs"]["running"]["levels"][1]["members"] == 3
+    assert (tmp_path / "bench.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_nlu_report_cross_validates_and_writes_its_reports(tmp_path: Path) -> None:
+    config = tmp_path / "tiny.yml"
+    config.write_text(TINY_PIPELINE)
+    result = nlu_report.main(
+        [
+            "--pipeline",
+            f"tiny={config}",
+            "--folds",
+            "2",
+            "--limit-per-label",
+            "4",
+            "--out",
+            str(tmp_path / "reports"),
+        ]
+    )
+    tiny = result["pipelines"]["tiny"]
+    assert 20 <= tiny["dev_set"]["examples"] <= 4 * 60  # 4 a label
+    assert tiny["dev_set"]["emergency"]["emergencies"] == 4
+    cv = tiny["cross_validation"]
+    assert len(cv["per_fold"]) == 2 and 0 < cv["examples"]
+    assert 0.0 <= cv["macro_f1"] <= 1.0 and 0.0 <= cv["emergency"]["recall"] <= 1.0
+    written = json.loads((tmp_path / "reports" / "nlu-report.json").read_text())
+    assert written["pipelines"]["tiny"]["cross_validation"]["folds"] == 2
+    assert (
+        (tmp_path / "reports" / "nlu-confusion.png").read_bytes().startswith(PNG_MAGIC)
+    )

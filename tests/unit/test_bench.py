@@ -1,0 +1,297 @@
+"""The benchmark's and the NLU report's pure parts: conversations, figures, hashes, memory."""
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from nlu_report import figures, macro_f1, predicted_label, stratified_folds
+
+from bench.baseline import baseline_hash, init_config_text, tree_hash
+from bench.conversations import (
+    GOODBYES,
+    GREETINGS,
+    SCREEN_ANSWERS,
+    SCREEN_START,
+    conversation,
+    member_conversations,
+)
+from bench.procs import session_memory_mb
+from bench.report import target_checks
+from bench.stats import LevelResult, Sample, percentile, ratios, summarize
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def level(
+    members: int, msg_s: float, p95: float = 10.0, rss: float = 500.0
+) -> LevelResult:
+    return LevelResult(
+        members,
+        20.0,
+        int(msg_s * 20),
+        0,
+        0,
+        msg_s,
+        p95 / 2,
+        p95,
+        p95 * 1.5,
+        {"rasa": rss},
+    )
+
+
+# --- conversations ---------------------------------------------------------------------------
+
+
+def test_a_member_says_the_same_things_in_every_run() -> None:
+    first = list(itertools.islice(member_conversations(7, 3), 5))
+    again = list(itertools.islice(member_conversations(7, 3), 5))
+    other = list(itertools.islice(member_conversations(7, 4), 5))
+    assert first == again
+    assert first != other
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_conversation_has_greeting_faq_screen_stage_and_goodbye(seed: int) -> None:
+    import random
+
+    messages = conversation(random.Random(seed))
+    assert messages[0] in GREETINGS and messages[-1] in GOODBYES
+    start = next(i for i, text in enumerate(messages) if text in SCREEN_START)
+    assert 3 <= start <= 4  # greeting + 2 or 3 FAQ questions
+    assert all(answer in SCREEN_ANSWERS for answer in messages[start + 1 : start + 5])
+    stage = messages[start + 5 : -1]
+    assert len(stage) in (1, 6) and "stage" in stage[0]
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values, q",
+    [
+        ([5.0], 50),
+        ([1.0, 2.0], 50),
+        ([3.0, 1.0, 2.0, 10.0], 95),
+        (list(range(101)), 99),
+        ([0.1, 7.0, 7.0, 2.5, 9.0, 1.0], 99),
+    ],
+)
+def test_percentile_matches_numpy(values: list[float], q: float) -> None:
+    assert percentile(values, q) == pytest.approx(float(np.percentile(values, q)))
+
+
+def test_percentile_of_nothing_is_nan() -> None:
+    assert math.isnan(percentile([], 50))
+
+
+def test_summary_counts_only_the_measured_window() -> None:
+    samples = [
+        Sample(0.5, 0.6, True),  # warm-up: ignored
+        Sample(1.0, 1.1, True),
+        Sample(2.0, 2.3, True, empty=True),
+        Sample(3.0, 3.05, False),  # error
+        Sample(10.5, 11.5, True),  # answered after the window: not counted
+    ]
+    result = summarize(4, samples, start=1.0, end=11.0)
+    assert (result.messages, result.errors, result.empty_replies) == (2, 1, 1)
+    assert result.messages_per_s == pytest.approx(0.2)
+    assert result.p50_ms == pytest.approx(200.0)
+    assert result.p99_ms == pytest.approx(298.0)
+
+
+def test_ratios_match_levels_by_member_count() -> None:
+    ours = [level(1, 40.0, p95=30.0), level(10, 66.0, p95=150.0)]
+    baseline = [level(1, 20.0, p95=60.0), level(10, 22.0, p95=600.0), level(50, 21.0)]
+    result = ratios(ours, baseline)
+    assert result["saturated_messages_per_s"] == 3.0
+    assert result["per_level"]["10"] == {
+        "messages_per_s": 3.0,
+        "p50_ms": 0.25,
+        "p95_ms": 0.25,
+    }
+    assert set(result["per_level"]) == {"1", "10"}
+
+
+@pytest.mark.parametrize(
+    "ours, ratio, expected",
+    [
+        (
+            [level(1, 30, p95=50), level(10, 60, p95=190)],
+            3.1,
+            {
+                "throughput >= 3x baseline": True,
+                "p95 <= 60 ms at 1": True,
+                "p95 <= 200 ms at 10": True,
+                "rasa RSS <= 1200 MB": True,
+            },
+        ),
+        (
+            [level(1, 30, p95=61), level(10, 60, p95=201, rss=1300)],
+            2.9,
+            {
+                "throughput >= 3x baseline": False,
+                "p95 <= 60 ms at 1": False,
+                "p95 <= 200 ms at 10": False,
+                "rasa RSS <= 1200 MB": False,
+            },
+        ),
+        ([level(2, 30, p95=500)], math.nan, {"rasa RSS <= 1200 MB": True}),
+    ],
+)
+def test_target_checks(ours: list[LevelResult], ratio: float, expected: dict) -> None:
+    assert target_checks(ours, {"saturated_messages_per_s": ratio}) == expected
+
+
+def test_memory_of_a_session() -> None:
+    rss, pss = session_memory_mb(os.getsid(0))
+    assert rss > 10 and 0 < pss <= rss  # this test process at least
+    assert session_memory_mb(-1) == (0.0, 0.0)
+
+
+# --- the baseline model ----------------------------------------------------------------------
+
+
+def test_our_hash_is_the_one_of_model_hash_sh() -> None:
+    script = subprocess.run(
+        ["bash", "scripts/model_hash.sh"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert (
+        tree_hash(ROOT, ["config.yml", "domain", "data", "nlu"])
+        == script.stdout.strip()
+    )
+
+
+def test_baseline_config_is_rasa_init_and_means_the_default_pipeline(
+    tmp_path: Path,
+) -> None:
+    from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+
+    config = yaml.safe_load(init_config_text())
+    assert (
+        config["pipeline"] is None and config["policies"] is None
+    )  # all commented out
+    path = tmp_path / "config.yml"
+    path.write_text(init_config_text())
+    filled, _, auto = DefaultV1Recipe.auto_configure(str(path), config)
+    assert auto == {"pipeline", "policies"}
+    assert [c["name"] for c in filled["pipeline"]] == [
+        "WhitespaceTokenizer",
+        "RegexFeaturizer",
+        "LexicalSyntacticFeaturizer",
+        "CountVectorsFeaturizer",
+        "CountVectorsFeaturizer",
+        "DIETClassifier",
+        "EntitySynonymMapper",
+        "ResponseSelector",
+        "FallbackClassifier",
+    ]
+    assert [p["name"] for p in filled["policies"]] == [
+        "MemoizationPolicy",
+        "RulePolicy",
+        "UnexpecTEDIntentPolicy",
+        "TEDPolicy",
+    ]
+
+
+def test_baseline_hash_follows_data_not_our_config(tmp_path: Path) -> None:
+    for folder in ("domain", "data"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    (tmp_path / "config.yml").write_text("pipeline: []\n")
+    before = baseline_hash(tmp_path)
+    (tmp_path / "config.yml").write_text("pipeline: [{name: WhitespaceTokenizer}]\n")
+    assert baseline_hash(tmp_path) == before
+    with open(tmp_path / "data" / "nlu" / "extra.yml", "w") as handle:
+        handle.write('version: "3.1"\n')
+    assert baseline_hash(tmp_path) != before
+
+
+# --- the NLU report --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "pairs, expected",
+    [
+        ([("a", "a"), ("b", "b")], 1.0),
+        ([("a", "a"), ("a", "b"), ("b", "b")], 2 / 3),  # a: P 1, R .5; b: P .5, R 1
+        ([("a", "x"), ("b", "b")], 0.5),  # a never right; "x" is not an expected label
+        ([], 0.0),
+    ],
+)
+def test_macro_f1(pairs: list[tuple[str, str]], expected: float) -> None:
+    assert macro_f1(pairs) == pytest.approx(expected)
+
+
+def test_figures_split_intent_retrieval_and_emergency() -> None:
+    pairs = [
+        ("faq/biopsy", "faq/biopsy"),
+        ("faq/biopsy", "faq/diagnosis"),  # right intent, wrong topic
+        ("emergency", "emergency"),
+        ("emergency", "faq/symptoms"),  # missed emergency
+        ("greet", "emergency"),  # false alarm
+        ("greet", "greet"),
+    ]
+    result = figures(pairs)
+    assert result["accuracy"] == 0.5
+    assert result["intent_accuracy"] == round(4 / 6, 4)
+    assert result["retrieval_accuracy"] == 0.5
+    assert result["emergency"] == {
+        "recall": 0.5,
+        "missed": 1,
+        "emergencies": 2,
+        "false_alarm_rate": 0.25,
+        "false_alarms": 1,
+        "non_emergencies": 4,
+    }
+    assert result["top_confusions"]["emergency -> faq/symptoms"] == 1
+
+
+def test_folds_hold_every_example_once_and_spread_each_label() -> None:
+    labels = ["a"] * 10 + ["b"] * 5 + ["faq/c"] * 7
+    folds = stratified_folds(labels, 5, seed=42)
+    assert sorted(i for fold in folds for i in fold) == list(range(len(labels)))
+    assert all(sum(labels[i] == "b" for i in fold) == 1 for fold in folds)
+    assert folds == stratified_folds(labels, 5, seed=42)
+
+
+@pytest.mark.parametrize(
+    "parse, label",
+    [
+        ({"intent": {"name": "greet"}}, "greet"),
+        (
+            {
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/biopsy"}}
+                },
+            },
+            "faq/biopsy",
+        ),
+        # Rasa's default ResponseSelector (no retrieval_intent) answers under "default".
+        (
+            {
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "default": {"response": {"intent_response_key": "faq/types"}}
+                },
+            },
+            "faq/types",
+        ),
+        ({"intent": {"name": "faq"}}, "faq"),
+        ({}, ""),
+    ],
+)
+def test_predicted_label_reads_either_response_selector(
+    parse: dict, label: str
+) -> None:
+    assert predicted_label(parse) == label
