@@ -37,6 +37,7 @@ from nlu_eval import EMERGENCY, dev_examples  # noqa: E402
 
 Pair = tuple[str, str]  # (expected label, predicted label)
 FAQ_PREFIX = "faq/"
+MAX_LISTED = 20  # missed emergencies printed per pipeline and part (all are in the JSON)
 CACHE_DIR = ROOT / ".model-cache" / "nlu-report"
 
 
@@ -50,9 +51,7 @@ def predicted_label(parse: dict[str, Any]) -> str:
     if intent != "faq":
         return intent
     selectors = parse.get("response_selector") or {}
-    selected = (selectors.get("faq") or selectors.get("default") or {}).get(
-        "response", {}
-    )
+    selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
     return str(selected.get("intent_response_key") or intent)
 
 
@@ -73,8 +72,12 @@ def macro_f1(pairs: Sequence[Pair]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def figures(pairs: Sequence[Pair]) -> dict[str, Any]:
-    """Accuracy, macro-F1, emergency recall and false alarms of (expected, predicted) pairs."""
+def figures(pairs: Sequence[Pair], texts: Sequence[str] = ()) -> dict[str, Any]:
+    """Accuracy, macro-F1, emergency recall and false alarms of (expected, predicted) pairs.
+
+    With the examples' ``texts`` (same order), every missed emergency and false alarm is
+    listed too, for the clinical team to read.
+    """
     faq = [(e, g) for e, g in pairs if e.startswith(FAQ_PREFIX)]
     emergencies = [g for e, g in pairs if e == EMERGENCY]
     others = [g for e, g in pairs if e != EMERGENCY]
@@ -86,9 +89,7 @@ def figures(pairs: Sequence[Pair]) -> dict[str, Any]:
     return {
         "examples": len(pairs),
         "accuracy": share(sum(e == g for e, g in pairs), len(pairs)),
-        "intent_accuracy": share(
-            sum(intent_of(e) == intent_of(g) for e, g in pairs), len(pairs)
-        ),
+        "intent_accuracy": share(sum(intent_of(e) == intent_of(g) for e, g in pairs), len(pairs)),
         "retrieval_accuracy": share(sum(e == g for e, g in faq), len(faq)),
         "macro_f1": round(macro_f1(pairs), 4),
         "emergency": {
@@ -98,6 +99,11 @@ def figures(pairs: Sequence[Pair]) -> dict[str, Any]:
             "false_alarm_rate": share(others.count(EMERGENCY), len(others)),
             "false_alarms": others.count(EMERGENCY),
             "non_emergencies": len(others),
+            "errors": [
+                {"text": text, "expected": e, "predicted": g}
+                for text, (e, g) in zip(texts, pairs, strict=False)
+                if (e == EMERGENCY) != (g == EMERGENCY)
+            ],
         },
         "top_confusions": dict(confusions.most_common(12)),
     }
@@ -113,15 +119,10 @@ def stratified_folds(labels: Sequence[str], folds: int, seed: int) -> list[list[
 
 async def predict(agent: Any, examples: Sequence[tuple[str, str]]) -> list[Pair]:
     """(expected, predicted) for every (text, expected) example."""
-    return [
-        (label, predicted_label(await agent.parse_message(text)))
-        for text, label in examples
-    ]
+    return [(label, predicted_label(await agent.parse_message(text))) for text, label in examples]
 
 
-def limited(
-    examples: list[tuple[str, str]], per_label: int | None
-) -> list[tuple[str, str]]:
+def limited(examples: list[tuple[str, str]], per_label: int | None) -> list[tuple[str, str]]:
     """The first ``per_label`` (text, label) examples of each label (all when None)."""
     seen: Counter = Counter()
     kept = []
@@ -138,10 +139,7 @@ def training_data(limit_per_label: int | None = None) -> Any:
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     data = TrainingData().merge(
-        *(
-            RasaYAMLReader().read(path)
-            for path in sorted((ROOT / "data" / "nlu").glob("*.yml"))
-        )
+        *(RasaYAMLReader().read(path) for path in sorted((ROOT / "data" / "nlu").glob("*.yml")))
     )
     if limit_per_label:
         seen: Counter = Counter()
@@ -162,17 +160,13 @@ def train_nlu(config: Path, data: Any, work: Path) -> tuple[Path, float]:
     data_file = work / "nlu.yml"
     data_file.write_text(data.nlu_as_yaml(), encoding="utf-8")
     started = time.monotonic()
-    model = rasa_train_nlu(
-        str(config), str(data_file), str(work), domain=str(ROOT / "domain")
-    )
+    model = rasa_train_nlu(str(config), str(data_file), str(work), domain=str(ROOT / "domain"))
     if not model:
         raise RuntimeError(f"NLU training with {config} failed")
     return Path(model), round(time.monotonic() - started, 1)
 
 
-def cross_validate(
-    config: Path, folds: int, seed: int, limit: int | None, work: Path
-) -> dict:
+def cross_validate(config: Path, folds: int, seed: int, limit: int | None, work: Path) -> dict:
     """k-fold figures for one pipeline: pooled over the folds, and accuracy per fold."""
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -181,6 +175,7 @@ def cross_validate(
     examples = data.intent_examples
     labels = [message.get_full_intent() for message in examples]
     pooled: list[Pair] = []
+    pooled_texts: list[str] = []
     per_fold = []
     for number, test_indices in enumerate(stratified_folds(labels, folds, seed)):
         held_out = set(test_indices)
@@ -192,13 +187,14 @@ def cross_validate(
         test = [(examples[i].get("text"), labels[i]) for i in test_indices]
         pairs = asyncio.run(predict(agent, test))
         pooled += pairs
+        pooled_texts += [text for text, _ in test]
         per_fold.append({"accuracy": figures(pairs)["accuracy"], "train_s": seconds})
         print(
             f"  fold {number + 1}/{folds}: accuracy {per_fold[-1]['accuracy']:.3f}, "
             f"trained in {seconds:.0f} s",
             flush=True,
         )
-    return {"folds": folds, "seed": seed, **figures(pooled), "per_fold": per_fold}
+    return {"folds": folds, "seed": seed, **figures(pooled, pooled_texts), "per_fold": per_fold}
 
 
 def dev_model(name: str, config: Path, args: argparse.Namespace, work: Path) -> Path:
@@ -208,11 +204,7 @@ def dev_model(name: str, config: Path, args: argparse.Namespace, work: Path) -> 
     if name == "default":
         from bench.baseline import ensure_baseline_model
 
-        return (
-            Path(args.baseline_model)
-            if args.baseline_model
-            else ensure_baseline_model()
-        )
+        return Path(args.baseline_model) if args.baseline_model else ensure_baseline_model()
     limit = args.limit_per_label
     return train_nlu(config, training_data(limit), work / "full")[0]
 
@@ -230,9 +222,7 @@ def write_confusion_png(runs: dict[str, list[Pair]], path: Path) -> Path:
     )
     index = {label: i for i, label in enumerate(labels)}
     size = max(6.0, 0.22 * len(labels) + 3)
-    fig, axes = plt.subplots(
-        1, len(runs), figsize=(size * len(runs), size), squeeze=False
-    )
+    fig, axes = plt.subplots(1, len(runs), figsize=(size * len(runs), size), squeeze=False)
     for axis, (name, pairs) in zip(axes[0], runs.items(), strict=True):
         matrix = [[0] * len(labels) for _ in labels]
         for expected, got in pairs:
@@ -251,9 +241,7 @@ def write_confusion_png(runs: dict[str, list[Pair]], path: Path) -> Path:
                         color="darkred",
                     )
         correct = sum(e == g for e, g in pairs)
-        axis.set_title(
-            f"{name}: dev set, {correct}/{len(pairs)} right (off-diagonal in red)"
-        )
+        axis.set_title(f"{name}: dev set, {correct}/{len(pairs)} right (off-diagonal in red)")
         axis.set_xticks(range(len(labels)), labels, rotation=90, fontsize=6)
         axis.set_yticks(range(len(labels)), labels, fontsize=6)
         axis.set_xlabel("predicted")
@@ -268,9 +256,7 @@ def write_confusion_png(runs: dict[str, list[Pair]], path: Path) -> Path:
 def pipelines(pairs: list[str], work: Path) -> dict[str, Path]:
     """NAME=CONFIG options, by default ours (config.yml) and default (the rasa init config)."""
     if pairs:
-        return {
-            name: Path(path) for name, path in (pair.split("=", 1) for pair in pairs)
-        }
+        return {name: Path(path) for name, path in (pair.split("=", 1) for pair in pairs)}
     from bench.baseline import init_config_text
 
     default = work / "default-config.yml"
@@ -290,6 +276,11 @@ def print_summary(result: dict[str, Any]) -> None:
                     f"({e['missed']} of {e['emergencies']} missed), false alarms "
                     f"{e['false_alarm_rate']:.3f} ({e['false_alarms']} of {e['non_emergencies']})"
                 )
+    for name, run in result["pipelines"].items():
+        for part in ("dev_set", "cross_validation"):
+            for error in (run.get(part) or {}).get("emergency", {}).get("errors", [])[:MAX_LISTED]:
+                if error["expected"] == EMERGENCY:
+                    print(f"  MISSED ({name}, {part}): {error['text']!r} -> {error['predicted']}")
     print("\n=== accuracy / macro-F1 ===")
     for name, run in result["pipelines"].items():
         for part in ("dev_set", "cross_validation"):
@@ -330,12 +321,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--out", default=str(ROOT / "reports"))
     args = parser.parse_args(argv)
     os.environ.setdefault("RASA_CACHE_DIRECTORY", str(CACHE_DIR))
-    os.environ.setdefault(
-        "RASA_MAX_CACHE_SIZE", "4000"
-    )  # MB: 10 fold models of 2 pipelines
-    os.chdir(
-        ROOT
-    )  # our components read data/patterns relative to the working directory
+    os.environ.setdefault("RASA_MAX_CACHE_SIZE", "4000")  # MB: 10 fold models of 2 pipelines
+    os.chdir(ROOT)  # our components read data/patterns relative to the working directory
     from rasa.core.agent import Agent
     from rasa.utils.log_utils import configure_structlog
 
@@ -355,7 +342,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             model = dev_model(name, config, args, Path(tmp) / name)
             dev = limited(dev_examples(), args.limit_per_label)
             dev_pairs[name] = asyncio.run(predict(Agent.load(str(model)), dev))
-            run["dev_set"] = {"model": model.name, **figures(dev_pairs[name])}
+            run["dev_set"] = {
+                "model": model.name,
+                **figures(dev_pairs[name], [text for text, _ in dev]),
+            }
             if args.folds:
                 run["cross_validation"] = cross_validate(
                     config,
@@ -372,8 +362,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     chart = write_confusion_png(dev_pairs, out / "nlu-confusion.png")
     print_summary(result)
     print(
-        f"\nnlu-report: wrote {out / 'nlu-report.json'} and {chart} "
-        f"in {result['wall_s']:.0f} s"
+        f"\nnlu-report: wrote {out / 'nlu-report.json'} and {chart} " f"in {result['wall_s']:.0f} s"
     )
     return result
 

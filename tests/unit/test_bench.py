@@ -29,9 +29,7 @@ from bench.stats import LevelResult, Sample, percentile, ratios, summarize
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def level(
-    members: int, msg_s: float, p95: float = 10.0, rss: float = 500.0
-) -> LevelResult:
+def level(members: int, msg_s: float, p95: float = 10.0, rss: float = 500.0) -> LevelResult:
     return LevelResult(
         members,
         20.0,
@@ -166,10 +164,7 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
         text=True,
         check=True,
     )
-    assert (
-        tree_hash(ROOT, ["config.yml", "domain", "data", "nlu"])
-        == script.stdout.strip()
-    )
+    assert tree_hash(ROOT, ["config.yml", "domain", "data", "nlu"]) == script.stdout.strip()
 
 
 def test_baseline_config_is_rasa_init_and_means_the_default_pipeline(
@@ -178,9 +173,7 @@ def test_baseline_config_is_rasa_init_and_means_the_default_pipeline(
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
     config = yaml.safe_load(init_config_text())
-    assert (
-        config["pipeline"] is None and config["policies"] is None
-    )  # all commented out
+    assert config["pipeline"] is None and config["policies"] is None  # all commented out
     path = tmp_path / "config.yml"
     path.write_text(init_config_text())
     filled, _, auto = DefaultV1Recipe.auto_configure(str(path), config)
@@ -241,7 +234,7 @@ def test_figures_split_intent_retrieval_and_emergency() -> None:
         ("greet", "emergency"),  # false alarm
         ("greet", "greet"),
     ]
-    result = figures(pairs)
+    result = figures(pairs, [f"text {i}" for i in range(len(pairs))])
     assert result["accuracy"] == 0.5
     assert result["intent_accuracy"] == round(4 / 6, 4)
     assert result["retrieval_accuracy"] == 0.5
@@ -252,6 +245,10 @@ def test_figures_split_intent_retrieval_and_emergency() -> None:
         "false_alarm_rate": 0.25,
         "false_alarms": 1,
         "non_emergencies": 4,
+        "errors": [
+            {"text": "text 3", "expected": "emergency", "predicted": "faq/symptoms"},
+            {"text": "text 4", "expected": "greet", "predicted": "emergency"},
+        ],
     }
     assert result["top_confusions"]["emergency -> faq/symptoms"] == 1
 
@@ -271,9 +268,7 @@ def test_folds_hold_every_example_once_and_spread_each_label() -> None:
         (
             {
                 "intent": {"name": "faq"},
-                "response_selector": {
-                    "faq": {"response": {"intent_response_key": "faq/biopsy"}}
-                },
+                "response_selector": {"faq": {"response": {"intent_response_key": "faq/biopsy"}}},
             },
             "faq/biopsy",
         ),
@@ -291,7 +286,5 @@ def test_folds_hold_every_example_once_and_spread_each_label() -> None:
         ({}, ""),
     ],
 )
-def test_predicted_label_reads_either_response_selector(
-    parse: dict, label: str
-) -> None:
+def test_predicted_label_reads_either_response_selector(parse: dict, label: str) -> None:
     assert predicted_label(parse) == label
