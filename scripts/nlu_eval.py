@@ -36,12 +36,17 @@ def dev_examples(directory: Path = DEV_DIR) -> List[Tuple[str, str]]:
 
 
 def predicted_label(parse: Dict[str, Any]) -> str:
-    """The intent, or ``faq/<key>`` when the FAQ response selector answered."""
-    intent = (parse.get("intent") or {}).get("name") or ""
-    if intent == "faq":
-        selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
-        return str(selected.get("intent_response_key") or intent)
-    return intent
+    """The intent, or ``faq/<key>`` when a response selector answered the FAQ.
+
+    Our ResponseSelector is trained for ``retrieval_intent: faq`` (output key ``faq``); Rasa's
+    default one covers every retrieval intent (output key ``default``).
+    """
+    intent = str((parse.get("intent") or {}).get("name") or "")
+    if intent != "faq":
+        return intent
+    selectors = parse.get("response_selector") or {}
+    selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
+    return str(selected.get("intent_response_key") or intent)
 
 
 @dataclass

@@ -33,26 +33,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
-from nlu_eval import EMERGENCY, dev_examples  # noqa: E402
+from nlu_eval import EMERGENCY, dev_examples, predicted_label  # noqa: E402
 
 Pair = tuple[str, str]  # (expected label, predicted label)
 FAQ_PREFIX = "faq/"
 MAX_LISTED = 20  # missed emergencies printed per pipeline and part (all are in the JSON)
 CACHE_DIR = ROOT / ".model-cache" / "nlu-report"
-
-
-def predicted_label(parse: dict[str, Any]) -> str:
-    """The intent, or ``faq/<key>`` when a response selector answered the FAQ.
-
-    Our ResponseSelector is trained for ``retrieval_intent: faq`` (output key ``faq``); Rasa's
-    default one covers every retrieval intent (output key ``default``).
-    """
-    intent = str((parse.get("intent") or {}).get("name") or "")
-    if intent != "faq":
-        return intent
-    selectors = parse.get("response_selector") or {}
-    selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
-    return str(selected.get("intent_response_key") or intent)
 
 
 def intent_of(label: str) -> str:
