@@ -4,14 +4,15 @@ VENV := .venv/bin
 RASA := $(VENV)/rasa
 MODEL = $$(cat models/current.txt)
 
-.PHONY: setup train run shell test test-all validate lint bench nlu-report stories report browser purge
+.PHONY: setup train run shell test test-fast validate lint bench nlu-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
 	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 
-browser:  ## Debian's chromium for the widget's browser tests (npx playwright install fails here)
-	@[ -x /usr/bin/chromium ] || { apt-get update -qq && apt-get install -y -qq chromium; }
+e2e-deps:  ## Debian's chromium (widget tests; Playwright's own download fails here) and nginx
+	@command -v chromium >/dev/null && command -v nginx >/dev/null || \
+		{ apt-get update -qq && apt-get install -y -qq chromium nginx; }
 
 train: setup  ## train only if config/domain/data changed (cached by hash in models/)
 	@bash scripts/train.sh
@@ -39,17 +40,15 @@ lint: setup
 	$(VENV)/black --check .
 	$(VENV)/mypy member_health
 
-# The suites CI runs: unit, actions, the model on the dev set, the core end-to-end tests.
-CORE_TESTS := tests/unit tests/actions tests/nlu tests/e2e/test_rest_and_auth.py \
-	tests/e2e/test_features_over_rest.py
-
-test: train validate  ## the CI suite: pytest (unit, actions, NLU, core e2e) and test stories
-	$(VENV)/python -m pytest $(CORE_TESTS)
+# pytest tests: unit, actions, the dev set, and end to end: REST, the widget in Chromium, the
+# channels, bad input, faults, privacy, two replicas behind nginx, bench and nlu-report smoke.
+test: train validate e2e-deps  ## everything CI runs (~20 min on 2 cores)
+	$(VENV)/python -m pytest tests
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories
 
-test-all: test browser  ## + widget in Chromium, channels, bad input, faults, privacy, scale-out
-	$(VENV)/python -m pytest tests/e2e
+test-fast: train  ## unit, actions and the dev set only (about 2 minutes)
+	$(VENV)/python -m pytest tests/unit tests/actions tests/nlu
 
 purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }

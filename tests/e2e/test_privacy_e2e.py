@@ -3,6 +3,7 @@ no message text in the INFO logs, the action server on loopback only."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sqlite3
 import subprocess
@@ -65,7 +66,14 @@ def test_forget_me_deletes_the_conversation_from_sqlite(servers, sender) -> None
         stored = connection.execute(
             "SELECT data FROM events WHERE sender_id = ?", (sender,)
         ).fetchall()
-    assert not any("Bartholomew" in row[0] or "forget" in row[0] for row in stored)
+    assert not any("Bartholomew" in row[0] for row in stored)
+    # No turn of the old conversation: neither the request nor the confirmation. (Not a plain
+    # "forget" substring: the parse data ranks every intent, forget_me included.)
+    events = [json.loads(row[0]) for row in stored]
+    assert not any("forget" in str(e.get("text") or "") for e in events)
+    assert not any(
+        e.get("event") == "slot" and e.get("name") == "forget_me_confirmed" for e in events
+    )
 
 
 def test_forget_me_deletes_the_conversation_from_postgresql(cluster, pg_store, sender) -> None:  # type: ignore[no-untyped-def]
