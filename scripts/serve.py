@@ -143,8 +143,15 @@ class Servers:
         env = {**os.environ, **self.env, "SANIC_HOST": "127.0.0.1"}
         self._spawn(
             "actions",
-            [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-             "--port", str(self.actions_port)],
+            [
+                str(VENV_BIN / "rasa"),
+                "run",
+                "actions",
+                "--actions",
+                "actions",
+                "--port",
+                str(self.actions_port),
+            ],
             env,
         )
 
@@ -163,20 +170,38 @@ class Servers:
         )
         if off:
             print(f"serve: channels off: {', '.join(off)}", file=sys.stderr)
-        self._spawn(
-            "rasa",
-            [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
-             "--cors", self.cors, "--interface", self.interface, "--port", str(self.rasa_port),
-             "--model", str(self.model or current_model()), "--endpoints", str(endpoints),
-             "--credentials", str(credentials)],
-            env,
-        )
+        self._spawn("rasa", self.rasa_command(endpoints, credentials), env)
+
+    def rasa_command(self, endpoints: Path, credentials: Path) -> List[str]:
+        """``rasa run`` with the API, the token, our channels and stores."""
+        return [
+            str(VENV_BIN / "rasa"),
+            "run",
+            "--enable-api",
+            f"--auth-token={self.token}",  # "=": a random token may start with "-"
+            "--cors",
+            self.cors,
+            "--interface",
+            self.interface,
+            "--port",
+            str(self.rasa_port),
+            "--model",
+            str(self.model or current_model()),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(credentials),
+        ]
 
     def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.rasa_port}.log", "ab")
         self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,
         )
 
@@ -226,7 +251,9 @@ def main() -> None:
     if not token:
         sys.exit("serve: RASA_AUTH_TOKEN is not set (make run creates one in .env)")
     servers = Servers(
-        token=token, rasa_port=args.port, actions_port=args.actions_port,
+        token=token,
+        rasa_port=args.port,
+        actions_port=args.actions_port,
         endpoints=ROOT / args.endpoints,
         interface=os.environ.get("RASA_INTERFACE", "127.0.0.1"),
         cors=os.environ.get("WIDGET_ORIGIN", f"http://localhost:{args.port}"),
@@ -237,13 +264,16 @@ def main() -> None:
         servers.start_rasa()
         print("serve: starting the action server and the Rasa server (about a minute)...")
         servers.wait_ready()
-        print(f"""
+        print(
+            f"""
 serve: ready. Logs in {servers.log_dir}/.
   Chat:  {servers.url}/webhooks/widget/  (the website widget's demo page)
   REST:  curl -s {servers.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "hello"}}'
   Shell: make shell  (chat in this terminal, in a second window)
   API:   {servers.url}/status?token=$RASA_AUTH_TOKEN  (the token is in .env)
-Ctrl-C stops both servers.""", flush=True)
+Ctrl-C stops both servers.""",
+            flush=True,
+        )
         while all(p.poll() is None for p in servers.processes.values()):
             time.sleep(1)
         print("serve: a server exited; see the logs", file=sys.stderr)
