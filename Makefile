@@ -54,8 +54,8 @@ purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOI
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
 	$(VENV)/python -m ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
 
-bench: train  ## latency/throughput/RSS vs a stock-Rasa baseline (work in progress, issue 9)
-	$(VENV)/python -m bench
+bench: train  ## latency/throughput/RSS vs a stock-Rasa baseline: make bench [BENCH_ARGS=...]
+	$(VENV)/python -m bench $(BENCH_ARGS)
 
-nlu-report: train  ## dev-set and cross-validation quality vs the default pipeline (work in progress)
-	$(VENV)/python scripts/nlu_report.py
+nlu-report: train  ## dev set + 5-fold CV vs the default pipeline: make nlu-report [NLU_ARGS=...]
+	$(VENV)/python scripts/nlu_report.py $(NLU_ARGS)
