@@ -34,9 +34,7 @@ from bench.load import Load, dev_set_figures, run_level  # noqa: E402
 from bench.procs import PeakMemory  # noqa: E402
 from bench.stats import LevelResult, ratios  # noqa: E402
 
-STOCK_ENDPOINTS = (
-    "# rasa init: trackers and locks in memory; only the action server is set\n"
-)
+STOCK_ENDPOINTS = "# rasa init: trackers and locks in memory; only the action server is set\n"
 
 
 def free_port() -> int:
@@ -91,14 +89,10 @@ def bench_model(
             servers.start_rasa()
             servers.wait_ready()
             sessions = {key: process.pid for key, process in servers.processes.items()}
-            levels = asyncio.run(
-                measure(servers.url, sessions, args.levels, _load(args), name)
-            )
+            levels = asyncio.run(measure(servers.url, sessions, args.levels, _load(args), name))
             dev = None
             if not args.no_accuracy:
-                dev = asyncio.run(
-                    dev_set_figures(servers.url, servers.token, dev_examples())
-                )
+                dev = asyncio.run(dev_set_figures(servers.url, servers.token, dev_examples()))
         finally:
             servers.stop()
     return {
@@ -141,15 +135,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--levels", default="1,10,50", help="concurrent members per level"
-    )
-    parser.add_argument(
-        "--duration", type=float, default=25.0, help="measured seconds a level"
-    )
-    parser.add_argument(
-        "--warmup", type=float, default=5.0, help="unmeasured seconds a level"
-    )
+    parser.add_argument("--levels", default="1,10,50", help="concurrent members per level")
+    parser.add_argument("--duration", type=float, default=25.0, help="measured seconds a level")
+    parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds a level")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument("--model", help="our model (default: models/current.txt)")
@@ -167,16 +155,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--baseline-model",
-        help="baseline model to use (default: models/baseline-<hash>, trained if "
-        "missing)",
+        help="baseline model to use (default: models/baseline-<hash>, trained if " "missing)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="only our model")
-    parser.add_argument(
-        "--no-accuracy", action="store_true", help="skip the dev-set parses"
-    )
-    parser.add_argument(
-        "--url", help="benchmark running servers at this URL (no baseline)"
-    )
+    parser.add_argument("--no-accuracy", action="store_true", help="skip the dev-set parses")
+    parser.add_argument("--url", help="benchmark running servers at this URL (no baseline)")
     parser.add_argument(
         "--pid",
         action="append",
@@ -196,9 +179,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runs: dict[str, dict[str, Any]] = {}
     if args.url:
         sessions = {name: int(pid) for name, pid in _env(args.pid).items()}
-        levels = asyncio.run(
-            measure(args.url, sessions, args.levels, _load(args), "running")
-        )
+        levels = asyncio.run(measure(args.url, sessions, args.levels, _load(args), "running"))
         runs["running"] = {"url": args.url, "levels": levels}
     else:
         from serve import current_model
@@ -209,15 +190,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         baseline = (
             None
             if args.no_baseline
-            else (
-                Path(args.baseline_model)
-                if args.baseline_model
-                else ensure_baseline_model()
-            )
+            else (Path(args.baseline_model) if args.baseline_model else ensure_baseline_model())
         )
-        runs["ours"] = bench_model(
-            "ours", ours, Path(args.endpoints), args, _env(args.env)
-        )
+        runs["ours"] = bench_model("ours", ours, Path(args.endpoints), args, _env(args.env))
         if baseline is not None:
             with tempfile.TemporaryDirectory() as tmp:
                 stock = Path(tmp) / "endpoints.yml"
@@ -232,9 +207,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     first = next(iter(runs))
     print()
     for name, run in runs.items():
-        print(
-            report.table(f"{name} ({run.get('model', run.get('url'))})", run["levels"])
-        )
+        print(report.table(f"{name} ({run.get('model', run.get('url'))})", run["levels"]))
         if run.get("dev_set"):
             dev = run["dev_set"]
             print(
@@ -246,9 +219,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if "baseline" in runs:
         result["ratios"] = ratios(runs["ours"]["levels"], runs["baseline"]["levels"])
         print(f"\nours/baseline: {json.dumps(result['ratios'])}")
-    result["targets"] = report.target_checks(
-        runs[first]["levels"], result.get("ratios", {})
-    )
+    result["targets"] = report.target_checks(runs[first]["levels"], result.get("ratios", {}))
     for check, met in result["targets"].items():
         print(f"  {'MET ' if met else 'MISS'} {check}")
     result["wall_s"] = round(time.monotonic() - started, 1)

@@ -35,11 +35,7 @@ def _hashed_files(root: Path, entries: list[str]) -> list[str]:
     found: list[str] = []
     for entry in entries:
         path = root / entry
-        candidates = (
-            [path]
-            if path.is_file()
-            else sorted(p for p in path.rglob("*") if p.is_file())
-        )
+        candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for file in candidates:
             relative = file.relative_to(root)
             if file.suffix in HASHED_SUFFIXES and "__pycache__" not in relative.parts:
@@ -47,9 +43,7 @@ def _hashed_files(root: Path, entries: list[str]) -> list[str]:
     return sorted(found, key=lambda name: name.encode())  # LC_ALL=C sort
 
 
-def tree_hash(
-    root: Path, entries: list[str], replaced: dict[str, bytes] | None = None
-) -> str:
+def tree_hash(root: Path, entries: list[str], replaced: dict[str, bytes] | None = None) -> str:
     """scripts/model_hash.sh's hash of ``entries`` (files or folders) under ``root``.
 
     ``sha256sum`` of every file, in byte order of the path, hashed again; first 16 hex digits.
@@ -70,9 +64,7 @@ def tree_hash(
 
 def baseline_hash(root: Path = ROOT) -> str:
     """The hash of what the baseline is trained from: the init config, domain/ and data/."""
-    return tree_hash(
-        root, ["domain", "data"], {"config.yml": init_config_text().encode()}
-    )
+    return tree_hash(root, ["domain", "data"], {"config.yml": init_config_text().encode()})
 
 
 def baseline_model_path(root: Path = ROOT) -> Path:
@@ -98,9 +90,7 @@ def ensure_baseline_model(root: Path = ROOT) -> Path:
         (snapshot / "config.yml").write_text(init_config_text(), encoding="utf-8")
         name = f"baseline-{baseline_hash(snapshot)}"
         target = root / "models" / f"{name}.tar.gz"
-        print(
-            f"baseline: training models/{target.name} (rasa init config, several minutes)"
-        )
+        print(f"baseline: training models/{target.name} (rasa init config, several minutes)")
         subprocess.run(
             [
                 str(RASA),

@@ -46,9 +46,7 @@ async def _member(
             sent = time.monotonic()
             ok, empty = False, False
             try:
-                async with session.post(
-                    webhook, json={"sender": sender, "message": text}
-                ) as resp:
+                async with session.post(webhook, json={"sender": sender, "message": text}) as resp:
                     body = await resp.json(content_type=None)
                     ok = resp.status == 200 and isinstance(body, list)
                     empty = ok and not body
@@ -59,9 +57,7 @@ async def _member(
                 await asyncio.sleep(ERROR_PAUSE_S)
 
 
-async def run_level(
-    url: str, members: int, load: Load, sender_prefix: str
-) -> LevelResult:
+async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> LevelResult:
     """Loads ``url`` with ``members`` members for warm-up + duration; figures of the duration."""
     samples: list[Sample] = []
     start = time.monotonic() + load.warmup_s
@@ -107,7 +103,5 @@ async def dev_set_figures(
     """Dev-set accuracy, macro-F1, emergency recall and false alarms of the served model."""
     from nlu_report import figures, predict
 
-    async with aiohttp.ClientSession(
-        timeout=aiohttp.ClientTimeout(total=60)
-    ) as session:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
         return figures(await predict(HttpParser(session, url, token), list(examples)))

@@ -36,27 +36,19 @@ def table(name: str, levels: Sequence[LevelResult]) -> str:
     return "\n".join(lines)
 
 
-def target_checks(
-    ours: Sequence[LevelResult], ratios: Mapping[str, Any]
-) -> dict[str, bool]:
+def target_checks(ours: Sequence[LevelResult], ratios: Mapping[str, Any]) -> dict[str, bool]:
     """Which of the issue's targets the run meets (those it has figures for)."""
     by_members = {level.members: level for level in ours}
     checks: dict[str, bool] = {}
     saturated = ratios.get("saturated_messages_per_s", math.nan)
     if not math.isnan(saturated):
-        checks["throughput >= 3x baseline"] = (
-            saturated >= TARGETS["saturated_throughput_ratio_min"]
-        )
+        checks["throughput >= 3x baseline"] = saturated >= TARGETS["saturated_throughput_ratio_min"]
     for members in (1, 10):
         if members in by_members:
             limit = TARGETS[f"p95_ms_max_at_{members}"]
-            checks[f"p95 <= {limit:.0f} ms at {members}"] = (
-                by_members[members].p95_ms <= limit
-            )
+            checks[f"p95 <= {limit:.0f} ms at {members}"] = by_members[members].p95_ms <= limit
     peak = max((lv.peak_rss_mb.get("rasa", 0.0) for lv in ours), default=0.0)
-    checks[f"rasa RSS <= {TARGETS['rasa_rss_mb_max']:.0f} MB"] = (
-        peak <= TARGETS["rasa_rss_mb_max"]
-    )
+    checks[f"rasa RSS <= {TARGETS['rasa_rss_mb_max']:.0f} MB"] = peak <= TARGETS["rasa_rss_mb_max"]
     return checks
 
 
@@ -76,9 +68,7 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def write_chart(
-    runs: Mapping[str, Sequence[LevelResult]], path: Path, title: str
-) -> Path:
+def write_chart(runs: Mapping[str, Sequence[LevelResult]], path: Path, title: str) -> Path:
     """Throughput and p50/p95 latency against concurrent members, one line per model."""
     import matplotlib
 
@@ -90,9 +80,7 @@ def write_chart(
     for name, levels in runs.items():
         members = [lv.members for lv in levels]
         left.plot(members, [lv.messages_per_s for lv in levels], marker="o", label=name)
-        line = right.plot(
-            members, [lv.p95_ms for lv in levels], marker="o", label=f"{name} p95"
-        )
+        line = right.plot(members, [lv.p95_ms for lv in levels], marker="o", label=f"{name} p95")
         right.plot(
             members,
             [lv.p50_ms for lv in levels],

@@ -51,9 +51,7 @@ class LevelResult:
         return asdict(self)
 
 
-def summarize(
-    members: int, samples: Sequence[Sample], start: float, end: float
-) -> LevelResult:
+def summarize(members: int, samples: Sequence[Sample], start: float, end: float) -> LevelResult:
     """Figures over the samples sent at or after ``start`` and answered by ``end``.
 
     Throughput counts the successful messages answered in the window; latency percentiles are
@@ -84,14 +82,10 @@ def saturated_throughput(levels: Sequence[LevelResult]) -> float:
 
 def ratio(ours: float, baseline: float) -> float:
     """ours / baseline, rounded; NaN when the baseline is zero or missing."""
-    return (
-        round(ours / baseline, 2) if baseline and not math.isnan(baseline) else math.nan
-    )
+    return round(ours / baseline, 2) if baseline and not math.isnan(baseline) else math.nan
 
 
-def ratios(
-    ours: Sequence[LevelResult], baseline: Sequence[LevelResult]
-) -> dict[str, Any]:
+def ratios(ours: Sequence[LevelResult], baseline: Sequence[LevelResult]) -> dict[str, Any]:
     """Throughput and latency ratios per level (matched by member count), and saturated."""
     by_members = {level.members: level for level in baseline}
     per_level = {}

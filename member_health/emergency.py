@@ -367,7 +367,7 @@ def _load_context(where: str, groups: Any, compiler: _PhraseCompiler, out: _Comp
         gid = group.get("id")
         label = f"{label} (id {gid!r})"
         _check_keys(label, group, _CONTEXT_KEYS, required={"id", "effect", "applies_to", "cues"})
-        _check_id(label, gid, seen)
+        gid = _check_id(label, gid, seen)
         _check_choice(label, "effect", group["effect"], EFFECTS)
         _check_choice(label, "applies_to", group["applies_to"], DIRECTIONS)
         window = group.get("window", 5)
@@ -403,7 +403,7 @@ def _load_patterns(where: str, patterns: Any, compiler: _PhraseCompiler, out: _C
         pid = entry.get("id")
         label = f"{label} (id {pid!r})"
         _check_keys(label, entry, _PATTERN_KEYS, required={"id", "category"})
-        _check_id(label, pid, seen)
+        pid = _check_id(label, pid, seen)
         _check_choice(label, "category", entry["category"], CATEGORIES)
         kind = entry.get("kind", "alarm")
         _check_choice(label, "kind", kind, KINDS)
@@ -515,12 +515,14 @@ def _check_keys(label: str, entry: dict[str, Any], allowed: set[str], required: 
         raise PatternFileError(f"{label}: missing key(s): {', '.join(sorted(missing))}")
 
 
-def _check_id(label: str, value: Any, seen: set[str]) -> None:
+def _check_id(label: str, value: Any, seen: set[str]) -> str:
+    """``value`` if it is a new, well-formed id (then remembered in ``seen``)."""
     if not isinstance(value, str) or not _ID_RE.match(value):
         raise PatternFileError(f"{label}: 'id' must be lowercase letters, digits and _")
     if value in seen:
         raise PatternFileError(f"{label}: duplicate id {value!r}")
     seen.add(value)
+    return value
 
 
 def _check_choice(label: str, key: str, value: Any, choices: Sequence[str]) -> None:

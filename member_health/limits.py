@@ -10,7 +10,6 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Optional
 
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 16 * 1024))
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", 1000))
@@ -37,7 +36,7 @@ def clean_text(text: str) -> str:
     return "".join(kept).strip()
 
 
-def check_sender(sender: object) -> Optional[Refusal]:
+def check_sender(sender: object) -> Refusal | None:
     """A sender id must be a short printable token."""
     if not isinstance(sender, str) or not sender:
         return Refusal(400, "'sender' must be a non-empty string")
@@ -48,7 +47,7 @@ def check_sender(sender: object) -> Optional[Refusal]:
     return None
 
 
-def check_message(message: object) -> Optional[Refusal]:
+def check_message(message: object) -> Refusal | None:
     """A message must be a string of at most ``MAX_MESSAGE_CHARS`` characters."""
     if not isinstance(message, str):
         return Refusal(400, "'message' must be a string")

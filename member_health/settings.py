@@ -9,7 +9,6 @@ import os
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict
 
 import yaml
 
@@ -32,7 +31,7 @@ class Plan:
     member_services: str
     back_pain_program_url: str
 
-    def as_template(self) -> Dict[str, str]:
+    def as_template(self) -> dict[str, str]:
         """Values for ``{placeholders}`` in responses."""
         return asdict(self)
 

@@ -6,8 +6,8 @@ English tokenizer (contractions, punctuation, units such as "10cm" -> "10", "cm"
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text
+from functools import cache
+from typing import Any
 
 import spacy
 from rasa.engine.graph import ExecutionContext
@@ -19,20 +19,18 @@ from rasa.shared.nlu.training_data.message import Message
 from spacy.language import Language
 
 
-@lru_cache(maxsize=None)
+@cache
 def blank_pipeline(language: str) -> Language:
     """One blank spaCy pipeline per language, shared by every component in the process."""
     return spacy.blank(language)
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
 class SpacyBlankTokenizer(Tokenizer):
     """Tokenizes with spaCy's rule-based tokenizer for ``language`` (default English)."""
 
     @staticmethod
-    def get_default_config() -> Dict[Text, Any]:
+    def get_default_config() -> dict[str, Any]:
         """Returns the component's default config."""
         return {
             "language": "en",
@@ -43,11 +41,11 @@ class SpacyBlankTokenizer(Tokenizer):
         }
 
     @staticmethod
-    def supported_languages() -> Optional[List[Text]]:
+    def supported_languages() -> list[str] | None:
         """Only English is configured and tested."""
         return ["en"]
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
+    def __init__(self, config: dict[str, Any]) -> None:
         """Loads the blank pipeline once (no model download)."""
         super().__init__(config)
         self._nlp = blank_pipeline(self._config["language"])
@@ -55,7 +53,7 @@ class SpacyBlankTokenizer(Tokenizer):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -63,7 +61,7 @@ class SpacyBlankTokenizer(Tokenizer):
         """Creates the component (it has nothing to train or persist)."""
         return cls(config)
 
-    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
         """Splits ``attribute`` into spaCy tokens, dropping whitespace and lone punctuation."""
         text = message.get(attribute) or ""
         doc = self._nlp.make_doc(text)

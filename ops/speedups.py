@@ -59,9 +59,7 @@ def _event_type_table() -> None:
         found = table.get(type_name)
         if found is None:
             # reversed: the first subclass with a name wins, as in Rasa's loop
-            table.update(
-                {cls.type_name: cls for cls in reversed(all_subclasses(Event))}
-            )
+            table.update({cls.type_name: cls for cls in reversed(all_subclasses(Event))})
             found = table.get(type_name)
         return found if found is not None else original(type_name, default)
 

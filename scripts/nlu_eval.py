@@ -13,7 +13,7 @@ import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Tuple
+from typing import Any
 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
@@ -23,9 +23,9 @@ DEV_DIR = ROOT / "tests" / "nlu_dev"
 EMERGENCY = "emergency"
 
 
-def dev_examples(directory: Path = DEV_DIR) -> List[Tuple[str, str]]:
+def dev_examples(directory: Path = DEV_DIR) -> list[tuple[str, str]]:
     """(text, expected label) for every example of every dev file."""
-    examples: List[Tuple[str, str]] = []
+    examples: list[tuple[str, str]] = []
     for path in sorted(directory.glob("*.yml")):
         data = RasaYAMLReader().read(path)
         for message in data.intent_examples:
@@ -35,7 +35,7 @@ def dev_examples(directory: Path = DEV_DIR) -> List[Tuple[str, str]]:
     return examples
 
 
-def predicted_label(parse: Dict[str, Any]) -> str:
+def predicted_label(parse: dict[str, Any]) -> str:
     """The intent, or ``faq/<key>`` when a response selector answered the FAQ.
 
     Our ResponseSelector is trained for ``retrieval_intent: faq`` (output key ``faq``); Rasa's
@@ -55,7 +55,7 @@ class Report:
 
     total: int = 0
     correct: int = 0
-    errors: List[Tuple[str, str, str]] = field(default_factory=list)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)
     emergencies: int = 0
     emergencies_caught: int = 0
     non_emergencies: int = 0
@@ -76,7 +76,7 @@ class Report:
     def confusions(self) -> Counter:
         return Counter((expected, got) for _, expected, got in self.errors)
 
-    def summary(self) -> Dict[str, Any]:
+    def summary(self) -> dict[str, Any]:
         return {
             "examples": self.total,
             "accuracy": round(self.accuracy, 4),
@@ -88,7 +88,7 @@ class Report:
         }
 
 
-async def evaluate(agent: Any, examples: List[Tuple[str, str]]) -> Report:
+async def evaluate(agent: Any, examples: list[tuple[str, str]]) -> Report:
     """Parse every example with the agent and count."""
     report = Report()
     for text, expected in examples:

@@ -12,9 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 import requests
 import yaml
@@ -33,7 +34,7 @@ def current_model() -> Path:
 
 
 def runtime_endpoints(
-    source: Path, actions_port: int, out: Path, tracker_db: Optional[str] = None
+    source: Path, actions_port: int, out: Path, tracker_db: str | None = None
 ) -> Path:
     """Copy an endpoints file, pointing the action endpoint at ``actions_port``."""
     config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
@@ -49,7 +50,7 @@ _VARIABLE = re.compile(r"\$\{(\w+)(:-[^}]*)?\}")
 _OMIT = object()
 
 
-def _fill(value: Any, env: Mapping[str, str], missing: List[str]) -> Any:
+def _fill(value: Any, env: Mapping[str, str], missing: list[str]) -> Any:
     """Fill ``${VAR}`` / ``${VAR:-default}`` in a credentials value, noting unset VARs in missing.
 
     A setting that is only an optional variable, unset, is left out (``_OMIT``).
@@ -60,7 +61,7 @@ def _fill(value: Any, env: Mapping[str, str], missing: List[str]) -> Any:
     if not isinstance(value, str):
         return value
 
-    def substitute(match: "re.Match[str]") -> str:
+    def substitute(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(2)
         if env.get(name):
             return env[name]
@@ -75,8 +76,8 @@ def _fill(value: Any, env: Mapping[str, str], missing: List[str]) -> Any:
 
 
 def runtime_credentials(
-    source: Path, out: Path, env: Optional[Mapping[str, str]] = None
-) -> Tuple[Path, List[str]]:
+    source: Path, out: Path, env: Mapping[str, str] | None = None
+) -> tuple[Path, list[str]]:
     """Fill a credentials template from the environment, leaving out unconfigured channels.
 
     Rasa refuses a credentials file with an unset ``${VAR}``, so each channel whose required
@@ -85,10 +86,10 @@ def runtime_credentials(
     """
     env = os.environ if env is None else env
     template = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    config: Dict[str, Any] = {}
-    off: List[str] = []
+    config: dict[str, Any] = {}
+    off: list[str] = []
     for channel, settings in template.items():
-        missing: List[str] = []
+        missing: list[str] = []
         filled = _fill(settings, env, missing)
         if missing:
             off.append(f"{channel} (set {', '.join(missing)})")
@@ -125,13 +126,13 @@ class Servers:
     rasa_port: int = 5005
     actions_port: int = 5055
     endpoints: Path = ROOT / "endpoints.yml"
-    model: Optional[Path] = None
-    tracker_db: Optional[str] = None
+    model: Path | None = None
+    tracker_db: str | None = None
     log_dir: Path = ROOT / "logs"
     interface: str = "127.0.0.1"
     cors: str = "http://localhost:5005"
-    env: Dict[str, str] = field(default_factory=dict)  # extra environment, e.g. channel secrets
-    processes: Dict[str, subprocess.Popen] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)  # extra environment, e.g. channel secrets
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -172,7 +173,7 @@ class Servers:
             print(f"serve: channels off: {', '.join(off)}", file=sys.stderr)
         self._spawn("rasa", self.rasa_command(endpoints, credentials), env)
 
-    def rasa_command(self, endpoints: Path, credentials: Path) -> List[str]:
+    def rasa_command(self, endpoints: Path, credentials: Path) -> list[str]:
         """``rasa run`` with the API, the token, our channels and stores."""
         return [
             str(VENV_BIN / "rasa"),
@@ -193,7 +194,7 @@ class Servers:
             str(credentials),
         ]
 
-    def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> None:
+    def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log = open(self.log_dir / f"{name}-{self.rasa_port}.log", "ab")
         self.processes[name] = subprocess.Popen(
@@ -226,7 +227,7 @@ class Servers:
         if pending:
             raise TimeoutError(f"not ready after {timeout_s}s: {', '.join(pending)}")
 
-    def stop(self, name: Optional[str] = None) -> None:
+    def stop(self, name: str | None = None) -> None:
         """Stop one server (or both): SIGTERM, then SIGKILL after 10 s."""
         for key in [name] if name else list(self.processes):
             process = self.processes.pop(key, None)

@@ -4,10 +4,14 @@ from __future__ import annotations
 import secrets
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from serve import Servers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +39,7 @@ def agent(model_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator["Servers"]:
+def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     """The real action server and Rasa server on free ports, with a fresh SQLite tracker store."""
     from serve import Servers
 

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import requests
@@ -14,8 +15,8 @@ def sender() -> str:
 
 
 @pytest.fixture
-def say(servers) -> Callable[[str, str], List[Dict[str, Any]]]:  # type: ignore[no-untyped-def]
-    def _say(sender: str, text: str) -> List[Dict[str, Any]]:
+def say(servers) -> Callable[[str, str], list[dict[str, Any]]]:  # type: ignore[no-untyped-def]
+    def _say(sender: str, text: str) -> list[dict[str, Any]]:
         response = requests.post(
             f"{servers.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
@@ -28,8 +29,8 @@ def say(servers) -> Callable[[str, str], List[Dict[str, Any]]]:  # type: ignore[
 
 
 @pytest.fixture
-def tracker(servers) -> Callable[[str], Dict[str, Any]]:  # type: ignore[no-untyped-def]
-    def _tracker(sender: str) -> Dict[str, Any]:
+def tracker(servers) -> Callable[[str], dict[str, Any]]:  # type: ignore[no-untyped-def]
+    def _tracker(sender: str) -> dict[str, Any]:
         response = requests.get(
             f"{servers.url}/conversations/{sender}/tracker",
             params={"token": servers.token},

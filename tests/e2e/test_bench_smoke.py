@@ -80,6 +80,4 @@ def test_nlu_report_cross_validates_and_writes_its_reports(tmp_path: Path) -> No
     assert 0.0 <= cv["macro_f1"] <= 1.0 and 0.0 <= cv["emergency"]["recall"] <= 1.0
     written = json.loads((tmp_path / "reports" / "nlu-report.json").read_text())
     assert written["pipelines"]["tiny"]["cross_validation"]["folds"] == 2
-    assert (
-        (tmp_path / "reports" / "nlu-confusion.png").read_bytes().startswith(PNG_MAGIC)
-    )
+    assert (tmp_path / "reports" / "nlu-confusion.png").read_bytes().startswith(PNG_MAGIC)

@@ -34,7 +34,8 @@ def test_screen_sets_the_outcome(say, tracker, sender, answers, outcome) -> None
 
 
 def test_stage_explainer_reaches_stage_iib_from_plain_answers(say, sender) -> None:  # type: ignore[no-untyped-def]
-    replies = bot_texts(say(sender, "can you help me understand what stage my son's bone tumor is?"))
+    question = "can you help me understand what stage my son's bone tumor is?"
+    replies = bot_texts(say(sender, question))
     for _ in range(8):
         if "stage IIB" in replies:
             break
@@ -48,8 +49,11 @@ def test_stage_explainer_reaches_stage_iib_from_plain_answers(say, sender) -> No
 
 def test_one_shot_stage_question_needs_no_questions(say, sender) -> None:  # type: ignore[no-untyped-def]
     replies = bot_texts(
-        say(sender, "high-grade osteosarcoma in his femur, 10 cm, only one spot, no spread "
-                    "- what stage is that?")
+        say(
+            sender,
+            "high-grade osteosarcoma in his femur, 10 cm, only one spot, no spread "
+            "- what stage is that?",
+        )
     )
     assert "stage IIB" in replies
 

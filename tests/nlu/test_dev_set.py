@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from nlu_eval import EMERGENCY, dev_examples, evaluate
 
 pytestmark = pytest.mark.model

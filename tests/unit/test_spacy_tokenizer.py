@@ -1,8 +1,6 @@
 """The spaCy blank-English tokenizer component, on real Rasa messages."""
 from __future__ import annotations
 
-from typing import List
-
 import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -10,7 +8,7 @@ from rasa.shared.nlu.training_data.message import Message
 from nlu.spacy_tokenizer import SpacyBlankTokenizer
 
 
-def tokens(text: str) -> List[str]:
+def tokens(text: str) -> list[str]:
     tokenizer = SpacyBlankTokenizer(SpacyBlankTokenizer.get_default_config())
     return [token.text for token in tokenizer.tokenize(Message(data={TEXT: text}), TEXT)]
 
@@ -28,7 +26,7 @@ def tokens(text: str) -> List[str]:
         ("???", ["???"]),
     ],
 )
-def test_tokenizes_like_spacy_english(text: str, expected: List[str]) -> None:
+def test_tokenizes_like_spacy_english(text: str, expected: list[str]) -> None:
     assert tokens(text) == expected
 
 

@@ -55,9 +55,7 @@ def test_action_replies_are_validated_as_rasa_does(reply: dict) -> None:
         assert action._validate_action_result(reply) is expected
 
 
-@pytest.mark.parametrize(
-    "name", sorted({cls.type_name for cls in all_subclasses(Event)})
-)
+@pytest.mark.parametrize("name", sorted({cls.type_name for cls in all_subclasses(Event)}))
 def test_every_event_type_resolves_to_the_same_class(name: str) -> None:
     assert Event.resolve_by_type(name) is ORIGINAL_RESOLVE(name)
 
