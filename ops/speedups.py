@@ -1,7 +1,8 @@
 """Rasa 3.6 server hot spots fixed in place (found by profiling ``make bench`` with py-spy).
 
-``install()`` (called by ``ops.server_hooks.install``, once per process) changes three things
-without changing behaviour:
+``install()`` changes three things without changing behaviour, once per process. It is called
+by ``ops.tracker_store.PrivacySQLTrackerStore`` (before Rasa creates the store's engine, so the
+SQLite pool applies) and by ``ops.server_hooks.install`` (for a server with another store):
 
 - **Action server replies**: ``RemoteAction._validate_action_result`` calls
   ``jsonschema.validate``, which re-checks the (large, constant) events schema against the

@@ -193,8 +193,9 @@ def dev_model(name: str, config: Path, args: argparse.Namespace, work: Path) -> 
 
         if args.baseline_model:
             return Path(args.baseline_model)
-        if baseline_model_path().exists():  # make bench's baseline, when it was trained
-            return baseline_model_path()
+        cached = baseline_model_path()  # make bench's baseline, when it was trained
+        if cached.exists():
+            return cached
     limit = args.limit_per_label
     return train_nlu(config, training_data(limit), work / "full")[0]
 
