@@ -54,7 +54,7 @@ purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOI
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
 	$(VENV)/python -m ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
 
-bench: train  ## latency/throughput/RSS vs a stock-Rasa baseline: make bench [BENCH_ARGS=...]
+bench: setup  ## latency, throughput, RSS vs a stock-Rasa baseline (trains both if needed)
 	$(VENV)/python -m bench $(BENCH_ARGS)
 
 nlu-report: train  ## dev set + 5-fold CV vs the default pipeline: make nlu-report [NLU_ARGS=...]
