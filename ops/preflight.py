@@ -14,6 +14,7 @@ import argparse
 import importlib.util
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import redis
@@ -53,10 +54,13 @@ def check_sql(store: SqlStore) -> None:
         ) from None
 
 
-def check(endpoints_file: Path) -> list[str]:
-    """Check every store; return one line per store that answered, raise on the first failure."""
+def check(endpoints_file: Path, env: Mapping[str, str] | None = None) -> list[str]:
+    """Check every store; return one line per store that answered, raise on the first failure.
+
+    ``env`` fills the file's ``${VAR}`` references (default: the process environment).
+    """
     try:
-        endpoints = load_endpoints(endpoints_file)
+        endpoints = load_endpoints(endpoints_file, env)
         sql = tracker_sql_store(endpoints)
         lock = lock_redis_store(endpoints)
     except (OSError, StoreConfigError) as error:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,16 +25,18 @@ class StoreConfigError(Exception):
     """The endpoints file cannot be used as it is (missing variable, unsupported store)."""
 
 
-def load_endpoints(path: Path) -> dict[str, Any]:
-    """The endpoints file with every ``${VAR}`` replaced by the environment's value."""
+def load_endpoints(path: Path, env: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The endpoints file with every ``${VAR}`` replaced by the value in ``env`` (default: the
+    process environment; the launcher passes the environment it gives the Rasa server)."""
+    env = os.environ if env is None else env
     text = Path(path).read_text(encoding="utf-8")
-    missing = sorted({name for name in _VAR.findall(text) if name not in os.environ})
+    missing = sorted({name for name in _VAR.findall(text) if name not in env})
     if missing:
         raise StoreConfigError(
             f"{path} needs the environment variables {', '.join(missing)} (see README: "
             "Scale-out profile)"
         )
-    return yaml.safe_load(_VAR.sub(lambda m: os.environ[m.group(1)], text)) or {}
+    return yaml.safe_load(_VAR.sub(lambda m: env[m.group(1)], text)) or {}
 
 
 @dataclass(frozen=True)

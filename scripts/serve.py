@@ -103,17 +103,18 @@ def runtime_credentials(
     return out, off
 
 
-def preflight(endpoints: Path) -> None:
+def preflight(endpoints: Path, env: Mapping[str, str] | None = None) -> None:
     """Stop with one clear line when a store the endpoints configure is down (ops/preflight.py).
 
     A stock Rasa server would retry an unreachable SQL store forever or print a stack trace.
+    ``env``: the environment the Rasa server gets (default: this process's).
     """
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from ops.preflight import StoreUnreachable, check
 
     try:
-        check(endpoints)
+        check(endpoints, env)
     except StoreUnreachable as error:
         raise SystemExit(f"serve: {error}") from None
 
@@ -164,8 +165,8 @@ class Servers:
             self.log_dir / f"endpoints-{self.rasa_port}.yml",
             self.tracker_db,
         )
-        preflight(endpoints)
         env = {**os.environ, **self.env}
+        preflight(endpoints, env)
         credentials, off = runtime_credentials(
             ROOT / "credentials.yml", self.log_dir / f"credentials-{self.rasa_port}.yml", env
         )

@@ -94,6 +94,16 @@ def test_load_endpoints_names_missing_variables(tmp_path: Path) -> None:
         load_endpoints(path)
 
 
+def test_load_endpoints_fills_variables_from_the_given_environment(tmp_path: Path) -> None:
+    """The launcher checks the stores with the environment it gives the Rasa server."""
+    path = tmp_path / "e.yml"
+    path.write_text("tracker_store:\n  url: ${NO_SUCH_VAR_A}\n  port: ${NO_SUCH_VAR_B}\n")
+    env = {"NO_SUCH_VAR_A": "db.internal", "NO_SUCH_VAR_B": "5433"}
+    assert load_endpoints(path, env) == {"tracker_store": {"url": "db.internal", "port": 5433}}
+    with pytest.raises(StoreConfigError, match="NO_SUCH_VAR_B"):
+        load_endpoints(path, {"NO_SUCH_VAR_A": "db.internal"})
+
+
 @pytest.mark.parametrize(
     "config, label",
     [
