@@ -108,24 +108,22 @@ def bench_model(
 
 
 def models(args: argparse.Namespace) -> tuple[Path, Path | None]:
-    """Our model and the baseline's, both trained at once when not cached (each uses about one
-    of the 2 cores for much of its training, so together they take less time than in turn)."""
+    """Our model and the baseline's; when neither is given nor cached, both train at once (each
+    leaves part of the 2 cores idle much of the time, so together they finish sooner)."""
     from serve import current_model
 
     from bench.baseline import ensure_baseline_model
 
     with ThreadPoolExecutor(1) as pool:
-        baseline = None
-        if not args.no_baseline:
-            baseline = pool.submit(
-                lambda: Path(args.baseline_model)
-                if args.baseline_model
-                else ensure_baseline_model()
-            )
+        training = None
+        if not (args.no_baseline or args.baseline_model):
+            training = pool.submit(ensure_baseline_model)
         if not args.model:  # scripts/train.sh: cached by the hash of config, domain and data
             subprocess.run(["bash", str(ROOT / "scripts" / "train.sh")], cwd=ROOT, check=True)
         ours = Path(args.model) if args.model else current_model()
-        return ours, (baseline.result() if baseline else None)
+        if args.no_baseline:
+            return ours, None
+        return ours, training.result() if training else Path(args.baseline_model)
 
 
 def _load(args: argparse.Namespace) -> Load:
@@ -181,7 +179,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--baseline-model",
-        help="baseline model to use (default: models/baseline-<hash>, trained if " "missing)",
+        help="baseline model to use (default: models/baseline-<hash>, trained if missing)",
     )
     parser.add_argument("--no-baseline", action="store_true", help="only our model")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the dev-set parses")
