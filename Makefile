@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv/bin
 RASA := $(VENV)/rasa
 MODEL = $$(cat models/current.txt)
+# Rasa's telemetry (usage events, crash reports) stays off unless set to true.
+export RASA_TELEMETRY_ENABLED ?= false
 
 .PHONY: setup train run shell test test-fast validate lint bench nlu-report stories report e2e-deps purge
 
@@ -17,7 +19,7 @@ e2e-deps:  ## Debian's chromium (widget tests; Playwright's own download fails h
 train: setup  ## train only if config/domain/data changed (cached by hash in models/)
 	@bash scripts/train.sh
 
-run: train  ## action server + Rasa server; Ctrl-C stops both
+run: train  ## action server + Rasa server; Ctrl-C stops both (token never printed, umask 077)
 	@source scripts/env.sh && exec $(VENV)/python scripts/serve.py
 
 shell:  ## chat in the terminal against the running action server
@@ -33,7 +35,7 @@ stories: train  ## only the test stories using one intent: make stories INTENT=f
 
 DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [DB=url]
-	$(VENV)/python scripts/report.py --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) --out reports/
+	umask 077 && $(VENV)/python scripts/report.py --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) --out reports/
 
 lint: setup
 	$(VENV)/ruff check .

@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Source me: loads .env, creating it with a random API token when RASA_AUTH_TOKEN is unset.
+# Source me: umask 077, Rasa telemetry off by default, and .env loaded (created readable by its
+# owner only, with a random API token and log-id key when RASA_AUTH_TOKEN is unset). A secret is
+# never printed.
+umask 077
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
-  if [ ! -f .env ] || ! grep -q '^RASA_AUTH_TOKEN=' .env; then
-    echo "RASA_AUTH_TOKEN=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))')" >> .env
-    echo "env: generated an API token in .env (git-ignored): $(grep '^RASA_AUTH_TOKEN=' .env | cut -d= -f2)"
+  touch .env && chmod 600 .env
+  _env_secret() { .venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+  if ! grep -q '^RASA_AUTH_TOKEN=' .env; then
+    echo "RASA_AUTH_TOKEN=$(_env_secret)" >> .env
+    echo "env: generated an API token in .env (git-ignored, readable by you only)"
   fi
+  if ! grep -q '^LOG_ID_KEY=' .env; then
+    echo "LOG_ID_KEY=$(_env_secret)" >> .env
+  fi
+  unset -f _env_secret
   set -a; . ./.env; set +a
 fi
