@@ -23,8 +23,9 @@ logger = logging.getLogger(__name__)
 REQUESTED_SLOT = "requested_slot"
 OUTCOME_SLOT = "screening_outcome"
 FAILED_ATTEMPTS_SLOT = "screen_failed_attempts"
-# From this many unreadable answers in a row, the help text comes before the question again.
-HELP_AFTER_FAILURES = 2
+# Fail safe: an unclear answer is confirmed once (Yes / No / Not sure buttons); a second unclear
+# answer in a row counts as not sure. It is never read as a no.
+UNSURE_AFTER_FAILURES = 2
 
 # Never an answer: the emergency rules take over.
 NEVER_ANSWERS = frozenset({"emergency"})
@@ -67,25 +68,37 @@ class YesNoFormValidationAction(FormValidationAction, ABC):
     """Reads yes / no / not sure answers, in free text, for the slot the form asked about.
 
     Subclasses implement ``classify`` and one ``extract_<slot>`` per slot that returns
-    ``self.extract_answer(slot, ...)``. An unreadable answer is counted in
-    ``failed_attempts_slot`` and the form asks again; from the second failure in a row the
-    ``help_response`` comes first. Abstract, so the action server does not register it.
+    ``self.extract_answer(slot, ...)``. An unclear answer is confirmed once with
+    ``confirm_response`` (the form then asks again with its buttons); a second unclear answer
+    in a row is recorded as ``unsure``. Subclasses may implement ``volunteered`` to record a yes
+    for a slot the form did not ask about. Abstract, so the action server does not register it.
     """
 
     failed_attempts_slot = FAILED_ATTEMPTS_SLOT
-    help_response = "utter_screen_help"
+    confirm_response = "utter_screen_confirm"
 
     @abstractmethod
     def classify(self, text: str, slot: str) -> str | None:
         """``yes`` / ``no`` / ``unsure`` for ``text`` as an answer about ``slot``, else ``None``."""
 
+    def volunteered(self, text: str) -> set[str]:
+        """Slots the member answered yes to without being asked (none by default)."""
+        return set()
+
     def extract_answer(
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
-        """Slot events for the latest message if ``slot`` is the one the form asked about."""
-        if tracker.get_slot(REQUESTED_SLOT) != slot:
-            return {}
+        """Slot events for the latest message: its answer, or a volunteered yes."""
         text = tracker.latest_message.get("text") or ""
+        if tracker.get_slot(REQUESTED_SLOT) != slot:
+            # A question ("is numbness a sign of cancer?") is answered by the rules, not read.
+            if (
+                not text.startswith("/")
+                and not red_flags.looks_like_question(text)
+                and (slot in self.volunteered(text))
+            ):
+                return {slot: red_flags.YES}
+            return {}
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         answer: str | None
         if text.startswith("/"):
@@ -97,8 +110,9 @@ class YesNoFormValidationAction(FormValidationAction, ABC):
         if answer is not None:
             return {slot: answer, self.failed_attempts_slot: 0}
         failures = int(tracker.get_slot(self.failed_attempts_slot) or 0) + 1
-        if failures >= HELP_AFTER_FAILURES:
-            dispatcher.utter_message(response=self.help_response)
+        if failures >= UNSURE_AFTER_FAILURES:
+            return {slot: red_flags.UNSURE, self.failed_attempts_slot: 0}
+        dispatcher.utter_message(response=self.confirm_response)
         return {self.failed_attempts_slot: failures}
 
     async def get_validation_events(
@@ -127,6 +141,10 @@ class ValidateBackPainScreenForm(YesNoFormValidationAction):
         """Read the answer with the red flag's own symptom words."""
         return red_flags.classify_answer(text, slot)
 
+    def volunteered(self, text: str) -> set[str]:
+        """Red flags the member's own words affirm, whichever question was asked."""
+        return red_flags.volunteered_flags(text)
+
     def extract_leg_symptoms(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -153,7 +171,7 @@ class ValidateBackPainScreenForm(YesNoFormValidationAction):
 
 
 class ActionStartScreen(Action):
-    """Start a fresh screen: forget earlier answers and the outcome of this conversation."""
+    """Start a fresh screen: forget earlier answers, but never an earlier ``see_doctor``."""
 
     def name(self) -> str:
         """Name of the action in the domain."""
@@ -162,9 +180,14 @@ class ActionStartScreen(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Reset the screen's slots; the rule then utters the intro and runs the form."""
+        """Reset the screen's slots; the rule then utters the intro and runs the form.
+
+        A ``see_doctor`` outcome stays: only ``cleared_by_doctor`` lifts it.
+        """
         resets = [SlotSet(flag, None) for flag in red_flags.RED_FLAGS]
-        return [*resets, SlotSet(OUTCOME_SLOT, None), SlotSet(FAILED_ATTEMPTS_SLOT, 0)]
+        if tracker.get_slot(OUTCOME_SLOT) != red_flags.SEE_DOCTOR:
+            resets.append(SlotSet(OUTCOME_SLOT, None))
+        return [*resets, SlotSet(FAILED_ATTEMPTS_SLOT, 0)]
 
 
 class ActionScreeningOutcome(Action):
@@ -179,7 +202,7 @@ class ActionScreeningOutcome(Action):
     ) -> list[EventType]:
         """See your doctor first (any yes or not sure), or the program's first step."""
         answers = {flag: tracker.get_slot(flag) for flag in red_flags.RED_FLAGS}
-        outcome = red_flags.screening_outcome(answers)
+        outcome = red_flags.screening_outcome(answers, tracker.get_slot(OUTCOME_SLOT))
         if outcome == red_flags.SEE_DOCTOR:
             dispatcher.utter_message(response="utter_see_doctor")
             dispatcher.utter_message(response="utter_come_back_when_cleared")

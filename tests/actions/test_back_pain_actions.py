@@ -98,7 +98,7 @@ def render(message: dict[str, Any]) -> str:
         ("leg_symptoms", "my legs keep going numb", "report_red_flag", "yes"),
         ("leg_symptoms", "yeah", "affirm", "yes"),
         ("bladder_bowel", "nope", "deny", "no"),
-        ("bladder_bowel", "not that I know of", "nlu_fallback", "no"),
+        ("bladder_bowel", "none of that", "nlu_fallback", "no"),
         ("fever_nausea", "not sure", "unsure", "unsure"),
         ("fever_nausea", "idk", "unsure", "unsure"),
         ("cancer_history", "I did lose like 15 pounds without trying", "report_red_flag", "yes"),
@@ -146,22 +146,25 @@ async def test_nothing_is_read_when_no_question_was_asked() -> None:
     assert await validate(start) == ([], [])
 
 
-async def test_unreadable_answers_are_counted_and_help_comes_from_the_second() -> None:
+async def test_an_unclear_answer_is_confirmed_once_then_counts_as_not_sure() -> None:
     first = await validate(in_form("my back hurts", "nlu_fallback", "fever_nausea"))
-    assert first == ([SlotSet("screen_failed_attempts", 1)], [])
+    assert first == ([SlotSet("screen_failed_attempts", 1)], ["utter_screen_confirm"])
 
     second = in_form("banana", "out_of_scope", "fever_nausea", screen_failed_attempts=1.0)
     assert await validate(second) == (
-        [SlotSet("screen_failed_attempts", 2)],
-        ["utter_screen_help"],
+        [SlotSet("fever_nausea", "unsure"), SlotSet("screen_failed_attempts", 0)],
+        [],
     )
 
-    third = in_form("hello", "greet", "fever_nausea", screen_failed_attempts=2.0)
-    assert await validate(third) == ([SlotSet("screen_failed_attempts", 3)], ["utter_screen_help"])
+
+async def test_a_red_flag_volunteered_under_another_question_is_kept() -> None:
+    events, _ = await validate(in_form("no, but I've been throwing up", "deny", "leg_symptoms"))
+    assert SlotSet("fever_nausea", "yes") in events
+    assert SlotSet("leg_symptoms", "no") not in events  # "no, but ..." is not a clean no
 
 
-def test_the_help_text_says_how_to_leave() -> None:
-    text = render({"response": "utter_screen_help"})
+def test_the_confirmation_says_how_to_leave() -> None:
+    text = render({"response": "utter_screen_confirm"})
     assert '"stop"' in text and "Not sure" in text
 
 

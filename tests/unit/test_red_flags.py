@@ -9,6 +9,7 @@ from member_health.red_flags import (
     is_plain_answer,
     looks_like_question,
     screening_outcome,
+    volunteered_flags,
 )
 
 LEG, BLADDER, FEVER, CANCER = RED_FLAGS
@@ -27,14 +28,14 @@ ANSWERS = [
     ("i have", CANCER, "yes"),
     ("a little bit", LEG, "yes"),
     ("sometimes", FEVER, "yes"),
-    ("kinda", LEG, "yes"),
+    ("kinda", LEG, "unsure"),
     ("no", LEG, "no"),
     ("No.", BLADDER, "no"),
     ("nope", FEVER, "no"),
     ("nah", CANCER, "no"),
     ("nooo", LEG, "no"),
     ("n", BLADDER, "no"),
-    ("not really", LEG, "no"),
+    ("not really", LEG, None),
     ("not at all", FEVER, "no"),
     ("never", CANCER, "no"),
     ("I don't", BLADDER, "no"),
@@ -42,9 +43,9 @@ ANSWERS = [
     ("I am not", LEG, "no"),
     ("of course not", FEVER, "no"),
     ("definitely not", CANCER, "no"),
-    ("not that I know of", LEG, "no"),
-    ("Not that I'm aware of", CANCER, "no"),
-    ("I don't think so", BLADDER, "no"),
+    ("not that I know of", LEG, None),
+    ("Not that I'm aware of", CANCER, None),
+    ("I don't think so", BLADDER, None),
     ("none of those", FEVER, "no"),
     ("nothing like that", CANCER, "no"),
     ("I'm fine", FEVER, "no"),
@@ -71,10 +72,10 @@ ANSWERS = [
     ("my knees give out sometimes", LEG, "yes"),
     ("I can't feel my foot", LEG, "yes"),
     ("sciatica down my thigh", LEG, "yes"),
-    ("no leg pain", LEG, "no"),
-    ("no weakness or tingling", LEG, "no"),
+    ("no leg pain", LEG, None),
+    ("no weakness or tingling", LEG, None),
     ("my legs are fine", LEG, "no"),
-    ("my legs are not weak", LEG, "no"),
+    ("my legs are not weak", LEG, None),
     ("no, but my legs tingle at night", LEG, "yes"),
     ("not sure if my legs are weak", LEG, "unsure"),
     ("just my back hurts", LEG, None),
@@ -85,30 +86,54 @@ ANSWERS = [
     ("I've been wetting myself", BLADDER, "yes"),
     ("I wet myself last week", BLADDER, "yes"),
     ("I lost control of my bowels", BLADDER, "yes"),
-    ("no problems with my bladder", BLADDER, "no"),
+    ("no problems with my bladder", BLADDER, None),
     ("bladder and bowels are normal", BLADDER, "no"),
     # fever_nausea: unexplained fever, nausea or vomiting
     ("I've had a fever for no reason", FEVER, "yes"),
     ("I feel nauseous all the time", FEVER, "yes"),
     ("I threw up twice yesterday", FEVER, "yes"),
     ("been throwing up", FEVER, "yes"),
-    ("no fever", FEVER, "no"),
+    ("no fever", FEVER, None),
     ("my stomach is fine", FEVER, "no"),
-    ("no nausea or vomiting", FEVER, "no"),
-    ("my temperature is normal", FEVER, "no"),
+    ("no nausea or vomiting", FEVER, None),
+    ("my temperature is normal", FEVER, None),
     # cancer_history: a history of cancer or unexplained weight loss
     ("I did lose like 15 pounds without trying", CANCER, "yes"),
     ("I had breast cancer 5 years ago", CANCER, "yes"),
     ("I finished chemo last year", CANCER, "yes"),
     ("I've lost a lot of weight lately", CANCER, "yes"),
-    ("I've never had cancer", CANCER, "no"),
-    ("my weight is normal", CANCER, "no"),
-    ("I lost weight on purpose, I'm dieting", CANCER, "no"),
-    ("my mom had cancer but I haven't", CANCER, "no"),
+    ("I've never had cancer", CANCER, None),
+    ("I've never had cancer and my weight is normal", CANCER, "no"),
+    ("I lost weight on purpose, I'm dieting", CANCER, None),
+    ("my mom had cancer but I haven't", CANCER, None),
     ("my dad had cancer", CANCER, None),
     # the question is about this flag only
     ("my legs keep going numb", BLADDER, None),
     ("I had cancer", LEG, "yes"),
+    # fail safe: a symptom beside a denial, inability said with a negation, hedges
+    ("not painful, only a bit weak", LEG, "yes"),
+    ("no severe pain just weakness", LEG, "yes"),
+    ("my leg doesn't feel like it can hold me", LEG, "yes"),
+    ("i cant really walk far before my legs go", LEG, "yes"),
+    ("I can't go to the bathroom", BLADDER, "yes"),
+    ("can't pass urine since yesterday", BLADDER, "yes"),
+    ("I can't hold it in anymore", BLADDER, "yes"),
+    ("probably not, but I'm not certain", FEVER, "unsure"),
+    ("not that I'm aware of, maybe", CANCER, "unsure"),
+    ("weight I wasn't trying to lose", CANCER, "yes"),
+    ("my sister had cancer and so have I", CANCER, "yes"),
+    ("my mom and i both had melanoma", CANCER, "yes"),
+    ("no pain and weakness", LEG, None),
+    ("no pain, weakness", LEG, None),
+    ("no pain but a little weak", LEG, "yes"),
+    ("no fever, just a little nausea", FEVER, "yes"),
+    ("nope, legs are fine", LEG, "no"),
+    ("no leg pain, weakness, numbness, or tingling", LEG, "no"),
+    ("no fever nausea or vomiting", FEVER, "no"),
+    ("none of that", BLADDER, "no"),
+    ("no only sometimes", LEG, "unsure"),
+    ("no except at night", LEG, None),
+    ("nah just my back", LEG, None),
     # not answers
     ("", LEG, None),
     ("what is chordoma?", CANCER, None),
@@ -164,6 +189,27 @@ ALL_NO = dict.fromkeys(RED_FLAGS, "no")
 )
 def test_screening_outcome(answers: dict[str, str | None], expected: str) -> None:
     assert screening_outcome(answers) == expected
+
+
+def test_see_doctor_is_never_overwritten_by_a_later_screen() -> None:
+    assert screening_outcome(ALL_NO, previous="see_doctor") == "see_doctor"
+    assert screening_outcome(ALL_NO, previous="clear") == "clear"
+    assert screening_outcome(ALL_NO, previous=None) == "clear"
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("no, but I've been throwing up", {FEVER}),
+        ("my legs tingle and I lost 20 pounds without trying", {LEG, CANCER}),
+        ("I had prostate cancer", {CANCER}),
+        ("no", set()),
+        ("no fever, no leg pain", set()),
+        ("my dad had cancer", set()),
+    ],
+)
+def test_volunteered_flags(text: str, flags: set[str]) -> None:
+    assert volunteered_flags(text) == flags
 
 
 @pytest.mark.parametrize(
