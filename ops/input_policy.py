@@ -6,6 +6,7 @@ Used by the REST channel and the HTTP API guard (``ops.server_hooks``). Each che
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -58,17 +59,48 @@ def webhook_message(body: bytes | None) -> tuple[dict[str, Any] | None, Refusal 
     return {"sender": sender, "text": text, "metadata": metadata}, None
 
 
+# Characters a member could put before a slash so that a filter looking only at the first
+# character misses it, or that read as a slash: every Unicode space (str.isspace), invisible
+# format characters (zero-width space/joiners, BOM, bidi marks: category Cf), control
+# characters, and look-alike solidi (full-width, division, fraction, big, box-drawing).
+SLASHES = frozenset("/\uff0f\u2215\u2044\u29f8\u2571")
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def _leading_junk(ch: str) -> bool:
+    return ch in SLASHES or ch.isspace() or unicodedata.category(ch) in _INVISIBLE
+
+
+def command_prefix_length(text: str) -> int:
+    """Length of the leading run of slashes, spaces and invisible characters of ``text``."""
+    end = 0
+    while end < len(text) and _leading_junk(text[end]):
+        end += 1
+    return end
+
+
+def looks_like_command(text: str) -> bool:
+    """True when a slash (or a look-alike) comes before the first visible character."""
+    return any(ch in SLASHES for ch in text[: command_prefix_length(text)])
+
+
 def without_forced_intent(text: str, allowed_payloads: Iterable[str]) -> str:
     """Keep a ``/intent{...}`` payload only if it is one of the domain's button payloads.
 
     Any other text starting with ``/`` would pick an intent, its confidence and entities without
-    NLU; it is read as plain text instead (the leading slashes removed), so NLU classifies it
-    and no entity or slot value can be forced.
+    NLU; it is read as plain text instead, so NLU classifies it and no entity or slot value can
+    be forced. The whole leading run of slashes, spaces (any Unicode space, tabs) and invisible
+    characters goes, not just the first slash: "/ /affirm{...}" once became "/affirm{...}".
+    Every channel calls this one function (REST directly, the others via
+    ``channels.common.resolve_text``).
     """
     stripped = text.strip()
-    if not stripped.startswith(INTENT_PREFIX) or stripped in set(allowed_payloads):
+    if stripped in set(allowed_payloads):
+        return stripped
+    if not looks_like_command(text):
         return text
-    return stripped.lstrip(INTENT_PREFIX).strip()
+    # The whole run is gone, so the result starts with a visible character that is no slash.
+    return text[command_prefix_length(text) :].strip()
 
 
 def button_payloads_of(responses: Mapping[str, Any]) -> frozenset[str]:
