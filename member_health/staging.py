@@ -13,7 +13,7 @@ from itertools import product
 from typing import Any
 
 from member_health import tumor_details as td
-from member_health.units import CUTOFF_CM, format_cm
+from member_health.units import CUTOFF_CM, format_cm, is_bound
 
 GROUPS = ("IA", "IB", "IIA", "IIB", "III", "IVA", "IVB")
 NO_GROUP_LOCATIONS = ("spine", "pelvis")
@@ -55,11 +55,16 @@ CLASS_PHRASES = {
 }
 # Plain words for each slot value, to repeat back what the member told us.
 VALUE_PHRASES = {
+    (td.LOCATION, "limb_trunk_skull"): "in an arm, leg, trunk, skull or face bone",
+    (td.LOCATION, "spine"): "in the spine",
+    (td.LOCATION, "pelvis"): "in the pelvis",
     (td.LOCATION, "unknown"): "location not known",
     (td.GRADE, "low"): "low grade",
     (td.GRADE, "high"): "high grade",
     (td.GRADE, "unknown"): "grade not known",
     (td.SIZE, "unknown"): "size not known",
+    (td.SIZE, "8cm_or_less"): "8 cm or less",
+    (td.SIZE, "over_8cm"): "over 8 cm",
     (td.SPOTS, "no"): "in one spot",
     (td.SPOTS, "yes"): "in more than one spot in the bone",
     (td.SPOTS, "unknown"): "number of spots not known",
@@ -112,6 +117,8 @@ def _classes(slot: str, value: Any) -> tuple[str, ...]:
     if value is None or value == td.UNKNOWN:
         return CLASSES[slot]
     if slot == td.SIZE:
+        if is_bound(value):  # known only by its side of 8 cm ("over 10 cm")
+            return (str(value),)
         return ("8cm_or_less",) if float(value) <= CUTOFF_CM else ("over_8cm",)
     if slot == td.SPREAD:
         return {
@@ -284,12 +291,19 @@ def describe_groups(groups: Iterable[str]) -> str:
     return _join(groups, "or")
 
 
-def describe_details(details: Mapping[str, Any]) -> str:
-    """What the member told us in plain words: "high grade, 10 cm, in one spot, not spread"."""
+def describe_details(details: Mapping[str, Any], *, with_location: bool = False) -> str:
+    """What the member told us in plain words: "high grade, 10 cm, in one spot, not spread".
+
+    A size known only by its side of 8 cm is said that way ("over 8 cm"), never as a number.
+    ``with_location`` adds where the tumor is (the summary before a stage is named); the
+    result names the location only when it is not known.
+    """
     phrases = []
     for slot in (td.LOCATION, td.GRADE, td.SIZE, td.SPOTS, td.SPREAD):
         value = details.get(slot)
-        if slot == td.SIZE and isinstance(value, (int, float)):
+        if slot == td.LOCATION and value != td.UNKNOWN and not with_location:
+            continue
+        if slot == td.SIZE and isinstance(value, (int, float)) and not isinstance(value, bool):
             phrases.append(format_cm(float(value)))
         elif isinstance(value, str) and (slot, value) in VALUE_PHRASES:
             phrases.append(VALUE_PHRASES[(slot, value)])

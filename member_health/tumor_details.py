@@ -12,6 +12,15 @@ Two readings of a message:
 ``/intent{...}`` payload). Nothing is guessed: "fast growing" is not a grade, "the size of a
 golf ball" is not a size, "grade 2" is not read as low or high (its meaning depends on the
 grading system), and "I don't know" is a valid answer: ``unknown``.
+
+Fail-safe rule (a wrong stage can mislead a member; an extra question costs little):
+
+* Sizes keep their comparators (``member_health.units``): "over 8 cm" is ``units.OVER_8``,
+  "up to 8 cm" ``units.AT_MOST_8``; "about 8 cm" is a problem to ask about.
+* Possible or pending spread ("might have spread to the lungs", "waiting on the biopsy",
+  "they're checking his lungs") is ``unknown``, never a place.
+* A tumor in another bone is distant spread (``other``, M1b), not a second spot in the same
+  bone; "the lungs, nowhere else" is the lungs.
 """
 from __future__ import annotations
 
@@ -58,6 +67,7 @@ PROBLEMS = (
     f"size_{problem}"
     for problem in (
         units.NO_UNIT,
+        units.STRADDLES,
         units.NOT_ONE_SIZE,
         units.NO_MEASUREMENT,
         units.NOT_POSITIVE,
@@ -148,6 +158,7 @@ _SPOTS_YES = _words(
     rf"|sites|masses|lumps|growths)|more than (?:one|1) {_ADJECTIVE}(?:spot|place|tumou?r"
     r"|lesion|area|site|mass|lump|growth)|skip (?:lesions?|metasta\w*|mets)|discontinuous"
     rf"|(?:another|a second) {_ADJECTIVE}(?:spot|tumou?r|lesion|area|growth)"
+    r"|(?:another|a second|one more)(?: one)? (?:in|on) the same bone"
 )
 # Skip lesions/metastases are more spots in the same bone (AJCC T3), not spread.
 _SKIP_LESIONS = _words(r"skip (?:lesions?|metasta\w*|mets)")
@@ -187,6 +198,50 @@ _PLACE_FINDING = re.compile(
 )
 _SITE_NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|\bnothing|n't|\bwithout|\bclear)(?: \w+){0,3} $")
 _SITE_NEGATED_AFTER = re.compile(r"^(?: \w+){0,2} (?:clear|free|negative|fine|ok|okay|normal)\b")
+# A tumor in another bone is distant spread (M1b), not a second spot in the same bone.
+_OTHER_BONE = _words(
+    r"(?:another|a different|different|a second|second|a separate|separate|other|two|2|three"
+    r"|several|multiple|more than one|both|many|some) (?:\w+ )?bones"
+    r"|(?:another|a different|a second|a separate|one other|the other|his other|her other"
+    r"|my other|their other) (?:\w+ )?bone"
+    r"|(?:his|her|my|their|the) other (?:arm|leg|femur|thigh ?bone|tibia|shin ?bone|fibula"
+    r"|humerus|knee|shoulder|hip|foot|hand|wrist|ankle|side)"
+    r"|both (?:arms|legs|femurs|femora|knees|shoulders|tibias|tibiae|hips|feet|hands)"
+)
+# "Nowhere else" after a place means only there; without a place, no spread at all.
+_EXCLUSIVE = _words(
+    r"(?:nowhere|no ?where|not anywhere|not elsewhere|nothing|none) else"
+    r"|(?:no|not|n't|never|without)(?: \w+){0,4} (?:anywhere|any ?where|elsewhere) else"
+    r"|(?:no|not|n't|never|without)(?: \w+){0,4} (?:else|elsewhere)"
+    r"|no other (?:places?|organs?|sites?|areas?|parts?|spread|metasta\w*|mets)"
+)
+_EXCEPT = re.compile(
+    r"(?<![\w'])(?:except|besides|other than|apart from|aside from|but|only|just)" r"(?![\w'])"
+)
+# Spread that is possible or waiting on results is not known: the results decide.
+_PENDING_NEAR_SPREAD = _words(
+    r"(?:might|may|could|possibly|possible|probably|likely|perhaps|maybe|suspect\w*"
+    r"|suspicious|concern(?:ed|ing)?|worr(?:y|ied|ying)|query|questionable|unclear"
+    r"|indeterminate|not confirmed|unconfirmed|not clear)"
+)
+_PENDING = _words(
+    r"(?:waiting|await\w*|wait (?:on|for)|pending|inconclusive|unconfirmed|not confirmed"
+    r"|checking|testing|looking (?:at|into)|rule out|ruling out|watch(?:ing)?|monitoring"
+    r"|(?:more|further|another|other|new|follow ?up) (?:tests?|scans?|biops(?:y|ies)|imaging)"
+    r"|(?:is|are|has|have|was|were) (?:still )?(?:being |been )?(?:checked|tested|biopsied"
+    r"|scanned|looked at)"
+    r"|(?:scans?|biops(?:y|ies)|results?|tests?|pet|ct|mri)(?: \w+){0,2} (?:next|scheduled"
+    r"|coming|tomorrow|soon|later|pending|not (?:back|in)(?: yet)?)"
+    r"|(?:not|are ?n'?t|is ?n'?t|have ?n'?t|has ?n'?t|had ?n'?t|did ?n'?t|yet to)(?: \w+){0,2}"
+    r" (?:back|in|results?|know|heard|had|got|gotten)(?: \w+){0,2} yet"
+    r"|(?:results?|biops(?:y|ies)|scans?|tests?) (?:are|is) ?n'?t (?:back|in|done|ready)"
+    r"|too (?:early|soon) to (?:tell|say|know)|do ?n'?t know yet|not known yet|not sure yet)"
+)
+_SENTENCES = re.compile(r"[.!?;\n]+(?!\d)")
+_SITE_WORD = _words(
+    r"(?:lungs?|pulmonary|chest|lymph(?: nodes?| glands?)?|nodes?|nodal|glands?|liver|brain"
+    r"|kidneys?|adrenals?|organs?|bones|other bones?|another bone|nodules?)"
+)
 _YES = re.compile(
     r"^(?:yes|yeah|yep|yup|yea|y|correct|right|it has|it did|there are|i think so"
     r"|affirmative|sadly yes|unfortunately yes)(?![\w'])"
@@ -244,6 +299,7 @@ def _grade(text: str) -> str | None:
 
 
 def _spots(text: str) -> str | None:
+    text = " , ".join(clause for clause in _clauses(text) if not _OTHER_BONE.search(clause))
     if _SPOTS_YES.search(text):
         return None if _SPOTS_NO.search(_SPOTS_YES.sub(" ", text)) else "yes"
     return "no" if _SPOTS_NO.search(text) else None
@@ -256,6 +312,10 @@ def _sites(text: str, spread_context: bool) -> set[str]:
     then any place counts, bones included. Otherwise only "in/on the <organ>" counts.
     """
     sites = set()
+    for match in _OTHER_BONE.finditer(text):
+        before, after = text[: match.start()], text[match.end() :]
+        if not (_SITE_NEGATED_BEFORE.search(before) or _SITE_NEGATED_AFTER.match(after)):
+            sites.add("other")
     patterns = [("lungs", _LUNGS), ("lymph_nodes", _NODES), ("other", _ORGANS)]
     if spread_context:
         patterns += [("other", pattern) for _, pattern in _LOCATIONS]
@@ -270,6 +330,17 @@ def _sites(text: str, spread_context: bool) -> set[str]:
     return sites
 
 
+def _organ_sites(text: str) -> set[str]:
+    """Organs named (and not negated) anywhere in the text, bones left out."""
+    sites = set()
+    for name, pattern in (("lungs", _LUNGS), ("lymph_nodes", _NODES), ("other", _ORGANS)):
+        for match in pattern.finditer(text):
+            before, after = text[: match.start()], text[match.end() :]
+            if not (_SITE_NEGATED_BEFORE.search(before) or _SITE_NEGATED_AFTER.match(after)):
+                sites.add(name)
+    return sites
+
+
 def _spread_value(sites: set[str]) -> str:
     """Lymph nodes, or other bones or organs, make it IVB whatever else: name those first."""
     for site in ("lymph_nodes", "other", "lungs"):
@@ -279,12 +350,29 @@ def _spread_value(sites: set[str]) -> str:
 
 
 def _spread_reading(clauses: list[str], answer: bool) -> Reading:
-    """Spread from the clauses: a value, SPREAD_NEEDS_SITE, or nothing."""
-    none = positive = False
+    """Spread from the clauses: a value, SPREAD_NEEDS_SITE, or nothing.
+
+    "Nowhere else" (and "no other organs", "hasn't spread anywhere else") names no place: with
+    a place named ("the lungs, nowhere else", "no spread except the lungs") it means only
+    there; alone it means no spread.
+    """
+    none = positive = exclusive = False
     sites: set[str] = set()
     for clause in clauses:
         verb = _SPREAD_WORD.search(clause)
         negative = _SPREAD_NONE.search(clause)
+        only = _EXCLUSIVE.search(clause)
+        if only or (negative and _EXCEPT.search(clause[negative.end() :])):
+            kept = _EXCEPT.search(clause)
+            if kept:  # "no spread except the lungs": the lungs
+                sites |= _sites(clause[kept.end() :], spread_context=True)
+            before = clause[: only.start()] if only else ""
+            if verb and verb.start() < len(before):  # "spread to the lungs and nowhere else"
+                sites |= _sites(before[verb.start() :], spread_context=True)
+            else:  # "the lymph nodes and nowhere else"
+                sites |= _sites(before, True) if answer else _organ_sites(before)
+            exclusive = True
+            continue
         if negative:
             rest = clause[negative.end() :]
             if _sites(rest, spread_context=True) and not _ANYWHERE.search(rest):
@@ -292,9 +380,14 @@ def _spread_reading(clauses: list[str], answer: bool) -> Reading:
             none = True
             continue
         target = clause[verb.start() :] if verb else clause
-        clause_sites = _sites(target, spread_context=bool(verb) or answer)
+        if verb or answer or not any(_EXCLUSIVE.search(c) for c in clauses):
+            clause_sites = _sites(target, spread_context=bool(verb) or answer)
+        else:  # "the lungs, nowhere else": organs named count, bones are where the tumor is
+            clause_sites = _organ_sites(target)
         sites |= clause_sites
         positive = positive or bool(verb) or bool(clause_sites)
+    if exclusive and not sites:
+        none = True
     if sites and not none:
         return Reading(_spread_value(sites))
     if none and not positive:
@@ -302,6 +395,40 @@ def _spread_reading(clauses: list[str], answer: bool) -> Reading:
     if positive and not none:
         return Reading(problem=SPREAD_NEEDS_SITE)
     return Reading()
+
+
+def _sentence_pending(sentence: str) -> bool:
+    """True when a sentence says spread is possible or waiting on results."""
+    if not (_SPREAD_WORD.search(sentence) or _SITE_WORD.search(sentence)):
+        return False
+    if _PENDING.search(sentence):
+        return True
+    return any(
+        (_SPREAD_WORD.search(clause) or _SITE_WORD.search(clause))
+        and _PENDING_NEAR_SPREAD.search(clause)
+        for clause in _clauses(sentence)
+    )
+
+
+def spread_is_pending(text: str) -> bool:
+    """True when spread is said to be possible or waiting on results ("might have spread to
+    the lungs", "a spot on his lung, we're waiting on the biopsy", "they're checking my lungs").
+    """
+    return any(_sentence_pending(sentence) for sentence in _SENTENCES.split(normalize(text)))
+
+
+def _pending_spread(text: str) -> str:
+    """Spread when part of it is pending: what other sentences confirm, else ``unknown``.
+
+    "It spread to his lungs. The liver is still being checked." is IVA or IVB
+    (``unknown_site``); confirmed lymph nodes or other organs are IVB whatever is pending.
+    """
+    sure = [s for s in _SENTENCES.split(text) if s.strip() and not _sentence_pending(s)]
+    clauses = [c for sentence in sure for c in _clauses(sentence) if not _unsure(c)]
+    confirmed = _spread_reading(clauses, answer=False).value if clauses else None
+    if confirmed in ("lymph_nodes", "other"):
+        return str(confirmed)
+    return UNKNOWN_SITE if confirmed == "lungs" else UNKNOWN
 
 
 def parse_details(text: str) -> dict[str, Any]:
@@ -312,6 +439,8 @@ def parse_details(text: str) -> dict[str, Any]:
     """
     text = normalize(text)
     details: dict[str, Any] = {}
+    if spread_is_pending(text):
+        details[SPREAD] = _pending_spread(text)
     if _SITE_UNKNOWN.search(text):
         details[SPREAD] = UNKNOWN_SITE
         text = _SITE_UNKNOWN.sub(" , ", text)
@@ -340,11 +469,17 @@ def parse_details(text: str) -> dict[str, Any]:
         SPREAD: _spread_reading(_clauses(_SKIP_LESIONS.sub(" ", known)), answer=False).value,
     }
     size = units.parse_size(known)
-    readings[SIZE] = size.cm if size else None
+    readings[SIZE] = (size.cm if size.cm is not None else size.bound) if size else None
     for slot, value in readings.items():
         if value is not None:
             details.setdefault(slot, value)
     return details
+
+
+def size_problem(text: str) -> str | None:
+    """The problem with a size the text states ("about 8 cm": ``size_straddles``), or None."""
+    size = units.parse_size(normalize(text))
+    return f"size_{size.problem}" if size and size.problem else None
 
 
 def mentions_spread_without_site(text: str) -> bool:
@@ -361,7 +496,9 @@ def _answer_problem(slot: str, text: str) -> Reading | None:
         size = units.parse_size(text, answer=True)
         if size is None:
             return None
-        return Reading(size.cm) if size.cm is not None else Reading(problem=f"size_{size.problem}")
+        if size.problem:
+            return Reading(problem=f"size_{size.problem}")
+        return Reading(size.cm if size.cm is not None else size.bound)
     if slot == GRADE:
         number = _GRADE_NUMBER.search(text)
         if number:
@@ -423,6 +560,8 @@ def check_value(slot: str, value: Any) -> Reading:
         cleaned = value.strip().lower()
         if cleaned == UNKNOWN or cleaned in ALLOWED.get(slot, ()):
             return Reading(cleaned)
+        if slot == SIZE and units.is_bound(cleaned):  # "8cm_or_less" / "over_8cm" buttons
+            return Reading(cleaned)
         return read_answer(slot, value)
     if slot == SIZE and isinstance(value, (int, float)) and not isinstance(value, bool):
         problem = units.check_size_cm(float(value))
@@ -435,7 +574,7 @@ def is_valid(slot: str, value: Any) -> bool:
     if value is None:
         return True
     if slot == SIZE:
-        if value == UNKNOWN:
+        if value == UNKNOWN or units.is_bound(value):
             return True
         return (
             isinstance(value, (int, float))

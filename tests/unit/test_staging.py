@@ -35,7 +35,13 @@ def oracle(grade: str, size_cm: float, spots: str, spread: str) -> str:
 
 EXPANSIONS: dict[str, dict[Any, list[Any]]] = {
     td.GRADE: {None: ["low", "high"], "unknown": ["low", "high"]},
-    td.SIZE: {None: [5.0, 10.0], "unknown": [5.0, 10.0]},
+    # A size known only by its side of 8 cm stands for every size on that side.
+    td.SIZE: {
+        None: [5.0, 10.0],
+        "unknown": [5.0, 10.0],
+        "8cm_or_less": [0.5, 8.0],
+        "over_8cm": [8.001, 30.0],
+    },
     td.SPOTS: {None: ["no", "yes"], "unknown": ["no", "yes"]},
     td.SPREAD: {
         None: ["none", "lungs", "lymph_nodes", "other"],
@@ -110,6 +116,26 @@ def test_8_cm_is_t1_and_8_1_cm_is_t2(grade: str, spots: str, size_cm: float, gro
 
 
 @pytest.mark.parametrize(
+    "grade, size, spots, spread, group",
+    [
+        # Issue 15: a high-grade tumor "over 8 cm" is IIB, not IIA.
+        ("high", "over_8cm", "no", "none", "IIB"),
+        ("high", "8cm_or_less", "no", "none", "IIA"),
+        ("low", "over_8cm", "no", "none", "IB"),
+        ("low", "8cm_or_less", "no", "none", "IA"),
+        ("high", "over_8cm", "yes", "none", "III"),
+        ("low", "8cm_or_less", "yes", "none", "IB"),
+        ("high", "8cm_or_less", "no", "lungs", "IVA"),
+        ("low", "over_8cm", "no", "other", "IVB"),
+    ],
+)
+def test_a_size_known_only_by_its_side_of_8_cm(
+    grade: str, size: str, spots: str, spread: str, group: str
+) -> None:
+    assert stage_group(LIMB, grade, size, spots, spread).groups == (group,)
+
+
+@pytest.mark.parametrize(
     "grade, size_cm, spots, spread",
     list(
         product(
@@ -133,7 +159,7 @@ def test_every_known_combination_matches_the_oracle(
 UNKNOWN_COMBINATIONS = list(
     product(
         ["low", "high", "unknown", None],
-        [5.0, 8.0, 8.1, "unknown", None],
+        [5.0, 8.0, 8.1, "8cm_or_less", "over_8cm", "unknown", None],
         ["no", "yes", "unknown", None],
         ["none", "lungs", "lymph_nodes", "other", "unknown", "unknown_site", None],
     )
@@ -321,6 +347,15 @@ def test_values_a_slot_cannot_hold_are_rejected(details: tuple[Any, ...]) -> Non
             (td.SPREAD, td.GRADE, td.SIZE, td.SPOTS),
         ),
         ({td.LOCATION: "spine", td.SIZE: -5}, ()),
+        ({td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "low", td.SIZE: "over_8cm"}, ()),
+        (
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "low", td.SIZE: "8cm_or_less"},
+            (td.SPOTS,),
+        ),
+        (
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.SIZE: "over_8", td.GRADE: "low"},
+            (td.SIZE, td.SPOTS),
+        ),
     ],
 )
 def test_only_details_that_can_change_the_answer_are_asked(
@@ -346,11 +381,29 @@ def test_only_details_that_can_change_the_answer_are_asked(
         ({td.GRADE: "unknown", td.SIZE: "unknown"}, "grade not known, size not known"),
         ({td.SIZE: 8.001}, "8.001 cm"),
         ({td.SPREAD: "unknown_site"}, "spread, but where is not known"),
+        ({td.GRADE: "high", td.SIZE: "over_8cm"}, "high grade, over 8 cm"),
+        ({td.GRADE: "low", td.SIZE: "8cm_or_less"}, "low grade, 8 cm or less"),
+        ({td.LOCATION: "spine", td.SPREAD: "none"}, "not spread"),
         ({}, "no details yet"),
     ],
 )
 def test_describe_details(details: dict[str, Any], text: str) -> None:
     assert staging.describe_details(details) == text
+
+
+@pytest.mark.parametrize(
+    "details, text",
+    [
+        (
+            {td.LOCATION: LIMB, td.GRADE: "high", td.SIZE: "over_8cm", td.SPREAD: "none"},
+            "in an arm, leg, trunk, skull or face bone, high grade, over 8 cm, not spread",
+        ),
+        ({td.LOCATION: "pelvis"}, "in the pelvis"),
+        ({td.LOCATION: "unknown", td.SIZE: 6.0}, "location not known, 6 cm"),
+    ],
+)
+def test_describe_details_with_location(details: dict[str, Any], text: str) -> None:
+    assert staging.describe_details(details, with_location=True) == text
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 
 from member_health import tumor_details as td
+from member_health import units
 from member_health.tumor_details import Reading, check_value, parse_details, read_answer
 
 L, G, S, M, SP = td.LOCATION, td.GRADE, td.SIZE, td.SPOTS, td.SPREAD
+LIMB = "limb_trunk_skull"
 
 
 @pytest.mark.parametrize(
@@ -22,7 +24,7 @@ L, G, S, M, SP = td.LOCATION, td.GRADE, td.SIZE, td.SPOTS, td.SPREAD
         ),
         (
             "the doctor said it's high grade and about 10 centimeters, it hasn't spread",
-            {G: "high", S: 10.0, SP: "none"},
+            {G: "high", S: units.OVER_8, SP: "none"},
         ),
         ("chordoma in the lower spine, what stage?", {L: "spine"}),
         ("a chordoma of the sacrum", {L: "spine"}),
@@ -95,6 +97,78 @@ def test_parse_details_guesses_nothing(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text, details",
+    [
+        # Comparators are kept (issue 15: "over 8 cm" was read as 8 cm, IIA instead of IIB).
+        ("high grade, more than 8 cm, no spread", {G: "high", S: units.OVER_8, SP: "none"}),
+        ("a high grade tumor larger than 8 cm in his femur", {G: "high", S: units.OVER_8, L: LIMB}),
+        ("it's over 8 cm and high grade", {G: "high", S: units.OVER_8}),
+        ("low grade, less than 3 inches", {G: "low", S: units.AT_MOST_8}),
+        ("the tumour is up to 8 centimetres", {S: units.AT_MOST_8}),
+        ("somewhere between 9 and 11 cm", {S: units.OVER_8}),
+        ("around 12 cm, low grade", {S: units.OVER_8, G: "low"}),
+        ("it's exactly 8 cm", {S: 8.0}),
+        ("it's 10 cm, not 6", {S: 10.0}),
+        # A size that straddles 8 cm is not a size (the form asks about it).
+        ("high grade, about 8 cm", {G: "high"}),
+        ("at least 8 cm", {}),
+        ("7 to 9 cm, no spread", {SP: "none"}),
+        # Possible or pending spread is unknown, never a place.
+        ("it might have spread to the lungs", {SP: "unknown"}),
+        ("it may have spread to his lymph nodes", {SP: "unknown"}),
+        ("high grade 10 cm, could have spread to the lungs", {G: "high", S: 10.0, SP: "unknown"}),
+        ("there's a spot on his lung, we're waiting on the biopsy", {SP: "unknown"}),
+        ("they're checking my lungs", {SP: "unknown"}),
+        ("a suspicious nodule in the lung", {SP: "unknown"}),
+        ("possible metastasis to the liver", {SP: "unknown"}),
+        ("they want to rule out spread to the lungs", {SP: "unknown"}),
+        ("scans next week to see if it has spread", {SP: "unknown"}),
+        ("lung biopsy results aren't back yet", {SP: "unknown"}),
+        ("it probably spread to his lungs", {SP: "unknown"}),
+        # ... but what another sentence confirms still counts.
+        ("It spread to his lungs. The liver is still being checked.", {SP: "unknown_site"}),
+        ("It is in his lymph nodes. They might check the lungs too.", {SP: "lymph_nodes"}),
+        # Another bone is distant spread (M1b), not a second spot in the same bone.
+        ("there is a tumor in another bone", {SP: "other"}),
+        ("another spot in a different bone", {SP: "other"}),
+        ("two tumors in different bones", {SP: "other"}),
+        ("it's in his femur and there's also a tumor in his other leg", {L: LIMB, SP: "other"}),
+        ("osteosarcoma in both legs", {L: LIMB, SP: "other"}),
+        ("a second tumor in the same bone", {M: "yes"}),
+        ("one in his femur and another in the same bone", {L: LIMB, M: "yes"}),
+        ("no other bones are involved", {}),
+        # "X, nowhere else" is X; "nowhere else" alone is no spread.
+        ("it spread to the lungs, nowhere else", {SP: "lungs"}),
+        ("the lungs, nowhere else", {SP: "lungs"}),
+        ("the lymph nodes and nowhere else", {SP: "lymph_nodes"}),
+        ("no spread except to the lungs", {SP: "lungs"}),
+        ("it hasn't spread anywhere other than the lungs", {SP: "lungs"}),
+        ("in his femur, nowhere else", {L: LIMB, SP: "none"}),
+        ("it hasn't spread anywhere else", {SP: "none"}),
+        ("no spread", {SP: "none"}),
+        ("the cancer is localized", {SP: "none"}),
+    ],
+)
+def test_parse_details_fail_safe_readings(text: str, details: dict[str, Any]) -> None:
+    assert parse_details(text) == details
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("high grade, about 8 cm", "size_straddles"),
+        ("at least 80 mm", "size_straddles"),
+        ("it's between 7 and 10 cm", "size_straddles"),
+        ("it's 80 cm", "size_too_large"),
+        ("high grade, over 8 cm", None),
+        ("high grade", None),
+    ],
+)
+def test_size_problem(text: str, problem: str | None) -> None:
+    assert td.size_problem(text) == problem
+
+
+@pytest.mark.parametrize(
     "slot, text, reading",
     [
         # Answers with a value.
@@ -112,7 +186,32 @@ def test_parse_details_guesses_nothing(text: str) -> None:
         (G, "high grade", Reading("high")),
         (G, "the doctor said low grade", Reading("low")),
         (G, "grade 3", Reading("high")),
-        (S, "about 10 centimeters", Reading(10.0)),
+        (S, "about 10 centimeters", Reading(units.OVER_8)),
+        (S, "more than 8 cm", Reading(units.OVER_8)),
+        (S, "it's bigger than 3.5 inches", Reading(units.OVER_8)),
+        (S, "under 8 cm", Reading(units.AT_MOST_8)),
+        (S, "8 cm or less", Reading(units.AT_MOST_8)),
+        (S, "a bit under 70 mm", Reading(units.AT_MOST_8)),
+        (S, "exactly 8 cm", Reading(8.0)),
+        (S, "about 8 cm", Reading(problem="size_straddles")),
+        (S, "at least 8 cm", Reading(problem="size_straddles")),
+        (S, "7 to 9 cm", Reading(problem="size_straddles")),
+        (S, "more than 6", Reading(problem="size_no_unit")),
+        (M, "just one", Reading("no")),
+        (M, "only one spot", Reading("no")),
+        (M, "only one", Reading("no")),
+        (M, "just the one", Reading("no")),
+        (SP, "the lungs, nowhere else", Reading("lungs")),
+        (SP, "only the lungs", Reading("lungs")),
+        (SP, "lungs only, nothing else", Reading("lungs")),
+        (SP, "nowhere else", Reading("none")),
+        (SP, "another bone", Reading("other")),
+        (SP, "a different bone", Reading("other")),
+        (SP, "might have spread to the lungs", Reading("unknown")),
+        (SP, "waiting on the biopsy", Reading("unknown")),
+        (SP, "they're checking his lungs next week", Reading("unknown")),
+        (SP, "possibly the lymph nodes", Reading("unknown")),
+        (SP, "we're still waiting for the PET scan results", Reading("unknown")),
         (S, "80mm", Reading(8.0)),
         (S, "3 inches", Reading(7.62)),
         (M, "just one spot", Reading("no")),
@@ -133,7 +232,8 @@ def test_parse_details_guesses_nothing(text: str) -> None:
         (S, "10", Reading(problem="size_no_unit")),
         (S, "-5 cm", Reading(problem="size_not_positive")),
         (S, "80 cm", Reading(problem="size_too_large")),
-        (S, "8-9 cm", Reading(problem="size_not_one_size")),
+        (S, "8-9 cm", Reading(problem="size_straddles")),
+        (S, "5 cm and 2 cm", Reading(problem="size_not_one_size")),
         (G, "fast growing", Reading(problem=td.GRADE_NOT_A_GRADE)),
         (G, "it's aggressive", Reading(problem=td.GRADE_NOT_A_GRADE)),
         (G, "grade 9", Reading(problem=td.GRADE_OUT_OF_RANGE)),
@@ -165,6 +265,9 @@ def test_read_answer(slot: str, text: str, reading: Reading) -> None:
         (S, 8.1, Reading(8.1)),
         (S, "unknown", Reading("unknown")),
         (S, "3 inches", Reading(7.62)),
+        (S, "8cm_or_less", Reading(units.AT_MOST_8)),
+        (S, "over_8cm", Reading(units.OVER_8)),
+        (S, "over 8 cm", Reading(units.OVER_8)),
         (G, None, Reading()),
         # Forced payloads: rejected with a reason.
         (S, -5, Reading(problem="size_not_positive")),
@@ -204,6 +307,9 @@ def test_check_value_validates_any_source(slot: str, value: Any, reading: Readin
         (S, math.nan, False),
         (S, True, False),
         (S, "10 cm", False),
+        (S, units.AT_MOST_8, True),
+        (S, units.OVER_8, True),
+        (S, "over_8", False),
         (SP, "unknown_site", True),
         (G, "9", False),
     ],

@@ -286,7 +286,13 @@ def test_format_cm_never_rounds_across_the_cutoff(cm: float, text: str) -> None:
 
 @pytest.mark.parametrize(
     "value, bound",
-    [(units.AT_MOST_8, True), (units.OVER_8, True), ("unknown", False), (8.0, False), (None, False)],
+    [
+        (units.AT_MOST_8, True),
+        (units.OVER_8, True),
+        ("unknown", False),
+        (8.0, False),
+        (None, False),
+    ],
 )
 def test_is_bound(value: object, bound: bool) -> None:
     assert units.is_bound(value) is bound
