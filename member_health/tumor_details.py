@@ -85,7 +85,8 @@ class Reading:
 
 
 def _words(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w']){pattern}(?![\w'])")
+    """Whole words only, around every alternative of ``pattern`` (not just the first/last)."""
+    return re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])")
 
 
 _UNSURE = _words(

@@ -247,6 +247,9 @@ def test_size_problem(text: str, problem: str | None) -> None:
         (L, "banana", Reading(problem=td.NOT_UNDERSTOOD)),
         (G, "", Reading(problem=td.NOT_UNDERSTOOD)),
         (M, "maybe", Reading(problem=td.NOT_UNDERSTOOD)),
+        # A size with a 1 in it is not "one spot".
+        (M, "wait, it's actually 10 cm not 6", Reading(problem=td.NOT_UNDERSTOOD)),
+        (M, "the tumor is 12 cm", Reading(problem=td.NOT_UNDERSTOOD)),
     ],
 )
 def test_read_answer(slot: str, text: str, reading: Reading) -> None:
