@@ -4,7 +4,8 @@ The 911 answer itself (``utter_emergency``) is a domain response sent by a rule 
 action runs, and the rules end any form with the built-in ``action_deactivate_loop``: the
 member is answered even when this action server is down. This action only adds:
 
-* a structured log record (hashed sender id, category, reason, time; NEVER the message text);
+* a structured log record (the sender id as an HMAC keyed by ``LOG_ID_KEY``, category, reason,
+  time; NEVER the message text);
 * the slot ``emergency_escalated``;
 * an optional POST of the same record to ``EMERGENCY_WEBHOOK_URL`` (bearer token from
   ``EMERGENCY_WEBHOOK_TOKEN`` if set, timeout ``EMERGENCY_WEBHOOK_TIMEOUT`` seconds, default 3).
@@ -14,7 +15,6 @@ member is answered even when this action server is down. This action only adds:
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import logging
 import os
@@ -27,6 +27,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from member_health.log_ids import member_log_id
 from member_health.settings import plan
 
 logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ def escalation_record(tracker: Tracker) -> dict[str, Any]:
     intent = (tracker.latest_message or {}).get("intent") or {}
     return {
         "event": "emergency_escalation",
-        "conversation": hashlib.sha256(tracker.sender_id.encode("utf-8")).hexdigest()[:16],
+        "conversation": member_log_id(tracker.sender_id),
         "category": tracker.get_slot(ENTITY) or entity.get("value") or UNSPECIFIED,
         "reason": entity.get("reason") or "classifier",
         "intent_confidence": intent.get("confidence"),

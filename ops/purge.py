@@ -3,7 +3,10 @@
     python -m ops.purge --days 30 [--endpoints endpoints.scale.yml]   # or: make purge DAYS=30
 
 A conversation is older than N days when its latest event is. It is deleted whole (all its
-sessions). Prints counts only, never sender ids. Run it from cron on one replica.
+sessions), with no copy left: SQLite's deleted pages are zeroed (``secure_delete``), the file
+vacuumed and its WAL checkpointed and truncated; PostgreSQL's table is vacuumed; content
+reports quoting it (``make report --include-text``) are deleted. Prints counts only, never
+sender ids. Run it from cron on one replica.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, required=True, help="keep the last N days")
     parser.add_argument("--endpoints", default=os.environ.get("ENDPOINTS", "endpoints.yml"))
+    parser.add_argument("--reports", type=Path, help="reports directory (default: reports/)")
     args = parser.parse_args(argv)
     if args.days < 0:
         parser.error("--days must be 0 or more")
@@ -32,13 +36,14 @@ def main(argv: list[str] | None = None) -> None:
     if store is None:
         sys.exit(f"purge: {args.endpoints} has no SQL tracker store; nothing to purge")
     try:
-        counts = purge_older_than(store, args.days)
+        counts = purge_older_than(store, args.days, reports=args.reports)
     except sa.exc.SQLAlchemyError as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         sys.exit(f"purge: the tracker store ({store.label}) is unreachable: {reason}")
     print(
         f"purge: deleted {counts['conversations']} conversation(s), {counts['events']} "
-        f"event(s) older than {args.days:g} day(s) from {store.label}"
+        f"event(s) older than {args.days:g} day(s) from {store.label}; {counts['reports']} "
+        "report(s) quoting them"
     )
 
 

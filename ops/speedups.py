@@ -94,6 +94,7 @@ def _sqlite_pool_and_wal() -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA secure_delete=ON")  # "forget me": deleted rows zeroed
             cursor.close()
 
 

@@ -114,16 +114,64 @@ def engine(store: SqlStore) -> sa.engine.Engine:
     return sa.create_engine(store.url, connect_args=args, future=True)
 
 
-def purge_older_than(store: SqlStore, days: float, now: float | None = None) -> dict[str, int]:
-    """Delete every conversation whose latest event is older than ``days`` days.
+def secure_delete_on(connection: Any) -> None:
+    """SQLite: overwrite deleted content with zeros (this connection). Other stores: nothing."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("PRAGMA secure_delete=ON")
 
-    Returns how many conversations and events were deleted (never their sender ids).
+
+def scrub(store_engine: sa.engine.Engine, vacuum: bool) -> bool:
+    """After a deletion, leave no copy of the deleted rows in the store's files.
+
+    SQLite: ``VACUUM`` if ``vacuum`` (rebuilds the file without free pages), then
+    ``wal_checkpoint(TRUNCATE)``: the WAL, which still holds every page version written since the
+    last checkpoint (message text included), is copied into the database and cut to zero bytes.
+    PostgreSQL: ``VACUUM events`` (dead rows pruned, their space reused; PostgreSQL's own WAL
+    archive and backups follow the operator's retention). Returns False when SQLite could not
+    truncate the WAL because a reader held it past the busy timeout.
     """
+    backend = store_engine.dialect.name
+    with store_engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if backend == "sqlite":
+            if vacuum:
+                connection.exec_driver_sql("VACUUM")
+            busy = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            return not busy
+        if backend == "postgresql":
+            connection.exec_driver_sql("VACUUM events")
+    return True
+
+
+def purge_older_than(
+    store: SqlStore, days: float, now: float | None = None, reports: Path | None = None
+) -> dict[str, int]:
+    """Delete every conversation whose latest event is older than ``days`` days, leaving no copy
+    in the store's files (``scrub``) nor in a content report quoting it (``ops.report_index``;
+    ``reports``: the reports directory, default ``$REPORTS_DIR`` or ``reports/``).
+
+    Returns how many conversations, events and reports were deleted (never sender ids).
+    """
+    from ops import report_index
+
     cutoff = (time.time() if now is None else now) - days * 86400
     old = sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff")
-    with engine(store).begin() as connection:
+    store_engine = engine(store)
+    try:
+        counts = _delete_old(store_engine, old, cutoff)
+        if counts["conversations"]:
+            scrub(store_engine, vacuum=True)
+    finally:
+        store_engine.dispose()
+    senders = counts.pop("senders")
+    counts["reports"] = report_index.forget(senders, reports) if senders else 0
+    return counts
+
+
+def _delete_old(store_engine: sa.engine.Engine, old: Any, cutoff: float) -> dict[str, Any]:
+    with store_engine.begin() as connection:
         if not sa.inspect(connection).has_table("events"):
-            return {"conversations": 0, "events": 0}
+            return {"conversations": 0, "events": 0, "senders": []}
+        secure_delete_on(connection)
         senders = [row[0] for row in connection.execute(old, {"cutoff": cutoff})]
         deleted = 0
         for start in range(0, len(senders), 500):
@@ -134,4 +182,4 @@ def purge_older_than(store: SqlStore, days: float, now: float | None = None) -> 
                 ),
                 {"senders": chunk},
             ).rowcount
-    return {"conversations": len(senders), "events": deleted}
+    return {"conversations": len(senders), "events": deleted, "senders": senders}

@@ -7,6 +7,11 @@ this store, when it saves a turn carrying that event, deletes every stored event
 conversation instead. Deleting at save time happens under the conversation's lock, after the
 turn, so nothing of the conversation is written back afterwards.
 
+The deletion leaves no copy: SQLite zeroes the deleted rows (``secure_delete``, on for every
+connection, see ``ops.speedups``) and the WAL, which still holds them, is checkpointed and
+truncated; PostgreSQL's table is vacuumed (``ops.stores.scrub``). Content reports that quote the
+member (``make report --include-text``) are deleted too (``ops.report_index``).
+
 endpoints.yml: ``tracker_store: {type: ops.tracker_store.PrivacySQLTrackerStore, dialect: ...}``
 (the same keys as ``type: SQL``).
 """
@@ -19,7 +24,8 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from ops import speedups
+from ops import report_index, speedups
+from ops.stores import scrub, secure_delete_on
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +59,19 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
         logger.info("Deleted a conversation at the member's request (%d events).", deleted)
 
     async def delete(self, sender_id: str) -> int:
-        """Delete every stored event of one conversation; return how many were deleted."""
+        """Delete every stored event of one conversation, leaving no copy in the store's files
+        or in a content report; return how many events were deleted."""
         with self.session_scope() as session:
+            secure_delete_on(session.connection())
             deleted = (
                 session.query(self.SQLEvent)
                 .filter(self.SQLEvent.sender_id == sender_id)
                 .delete(synchronize_session=False)
             )
             session.commit()
+        if not scrub(self.engine, vacuum=False):
+            logger.warning("Forget me: the SQLite WAL was busy; it is truncated at the next one.")
+        reports = report_index.forget([sender_id])
+        if reports:
+            logger.info("Deleted %d content report(s) quoting the conversation.", reports)
         return int(deleted)

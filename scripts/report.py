@@ -1,6 +1,7 @@
 """Content-team report from the tracker store: what members ask, and where answers are missing.
 
-Usage: ``python scripts/report.py --db URL --since YYYY-MM-DD --until YYYY-MM-DD --out reports/``
+Usage: ``python scripts/report.py --db URL --since YYYY-MM-DD --until YYYY-MM-DD --out reports/
+[--include-text]``
 
 ``--db`` is the SQLAlchemy URL of the database Rasa's ``SQLTrackerStore`` writes (table
 ``events``), e.g. ``sqlite:///tracker.db`` or ``postgresql://user:password@host:5432/rasa``;
@@ -8,8 +9,11 @@ the default is ``$TRACKER_DB_URL`` or ``sqlite:///tracker.db`` (as in endpoints.
 Dates are UTC days, both inclusive.
 Writes ``content-report_<since>_<until>.md`` and a ``.png`` chart next to it.
 
-The report holds counts only, except the texts of messages the assistant did not understand
-(the content gaps); the texts of emergency turns are never shown.
+The report holds counts only. Messages the assistant did not understand (the content gaps) are
+listed redacted by default (how often, how long); ``--include-text`` quotes them, and then the
+report is registered (``ops.report_index``) so that "forget me" and the purge delete it with
+the conversations it quotes. The texts of emergency turns are never shown. Files are written
+readable by their owner only.
 """
 from __future__ import annotations
 
@@ -60,6 +64,7 @@ class ContentReport:
     intents: Counter = field(default_factory=Counter)
     fallbacks: int = 0
     fallback_messages: Counter = field(default_factory=Counter)
+    fallback_senders: dict[str, set[str]] = field(default_factory=dict)
     emergency_escalations: int = 0
     emergency_conversations: int = 0
     screen_outcomes: Counter = field(default_factory=Counter)
@@ -142,7 +147,7 @@ def build_report(events: Sequence[StoredEvent], since: date, until: date) -> Con
     by_sender: dict[str, list[StoredEvent]] = {}
     for event in events:
         by_sender.setdefault(event.sender_id, []).append(event)
-    for conversation in by_sender.values():
+    for sender_id, conversation in by_sender.items():
         escalated = False
         last_action = None
         for event in conversation:
@@ -174,7 +179,9 @@ def build_report(events: Sequence[StoredEvent], since: date, until: date) -> Con
                 report.fallbacks += 1
                 report.daily_fallbacks[day] += 1
                 if EMERGENCY_ACTION not in actions:
-                    report.fallback_messages[normalise_text(message.data.get("text"))] += 1
+                    text = normalise_text(message.data.get("text"))
+                    report.fallback_messages[text] += 1
+                    report.fallback_senders.setdefault(text, set()).add(sender_id)
     return report
 
 
@@ -182,8 +189,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "(empty message)"
 
 
-def render_markdown(report: ContentReport, chart_name: str | None = None) -> str:
-    """The report as Markdown for the content team."""
+def quoted_senders(report: ContentReport) -> set[str]:
+    """The members whose messages the content-gap table quotes (with ``--include-text``)."""
+    quoted = [text for text, _ in report.fallback_messages.most_common(TOP)]
+    return set().union(*(report.fallback_senders.get(text, set()) for text in quoted))
+
+
+def render_markdown(
+    report: ContentReport, chart_name: str | None = None, include_text: bool = False
+) -> str:
+    """The report as Markdown for the content team (member text redacted unless asked for)."""
     lines = [
         f"# Content report {report.since.isoformat()} to {report.until.isoformat()} (UTC)",
         "",
@@ -211,14 +226,17 @@ def render_markdown(report: ContentReport, chart_name: str | None = None) -> str
         "| message | times |",
         "| --- | --- |",
     ]
-    for text, count in report.fallback_messages.most_common(TOP):
-        lines.append(f"| {_cell(text)} | {count} |")
+    for number, (text, count) in enumerate(report.fallback_messages.most_common(TOP), 1):
+        shown = _cell(text) if include_text else f"(redacted #{number}, {len(text)} characters)"
+        lines.append(f"| {shown} | {count} |")
     lines += ["", "## Back pain screen outcomes", "", "| outcome | screens |", "| --- | --- |"]
     for outcome, count in sorted(report.screen_outcomes.items()):
         lines.append(f"| {_cell(outcome)} | {count} |")
     lines += [
         "",
-        "Emergency turns are counted, never quoted. Fallback: the message was classified "
+        "Emergency turns are counted, never quoted. Member messages are "
+        + ("quoted (--include-text)" if include_text else "redacted (--include-text quotes them)")
+        + ". Fallback: the message was classified "
         f"`{FALLBACK_INTENT}` or answered by a fallback action.",
         "",
     ]
@@ -250,12 +268,30 @@ def render_chart(report: ContentReport, path: Path) -> Path:
     return path
 
 
-def write_report(report: ContentReport, out: Path) -> tuple[Path, Path]:
-    """Write the Markdown report and its chart into ``out``; returns both paths."""
+def write_report(report: ContentReport, out: Path, include_text: bool = False) -> tuple[Path, Path]:
+    """Write the Markdown report and its chart into ``out`` (owner-only files); returns both.
+
+    A report quoting member text is registered for "forget me" and the purge.
+    """
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from ops import report_index
+
+    os.umask(0o077)
+    out.mkdir(parents=True, exist_ok=True, mode=0o700)
     stem = f"content-report_{report.since.isoformat()}_{report.until.isoformat()}"
     chart = render_chart(report, out / f"{stem}.png")
     markdown = out / f"{stem}.md"
-    markdown.write_text(render_markdown(report, chart.name), encoding="utf-8")
+    markdown.write_text(render_markdown(report, chart.name, include_text), encoding="utf-8")
+    for path in (chart, markdown):
+        path.chmod(0o600)
+    index = out / f"{stem}{report_index.INDEX_SUFFIX}"
+    senders = quoted_senders(report) if include_text else set()
+    if senders:
+        report_index.register(out, [markdown, chart], senders)
+    else:
+        index.unlink(missing_ok=True)
     return markdown, chart
 
 
@@ -267,6 +303,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--since", type=date.fromisoformat, default=today - timedelta(days=29))
     parser.add_argument("--until", type=date.fromisoformat, default=today)
     parser.add_argument("--out", type=Path, default=Path("reports"))
+    parser.add_argument(
+        "--include-text",
+        action="store_true",
+        help="quote the messages not understood (default: redacted); forget-me and the purge "
+        "delete such a report with the conversations it quotes",
+    )
     args = parser.parse_args(argv)
     if args.since > args.until:
         parser.error("--since must not be after --until")
@@ -276,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"cannot read the tracker store: {type(error).__name__}", file=sys.stderr)
         return 1
     report = build_report(events, args.since, args.until)
-    markdown, chart = write_report(report, args.out)
+    markdown, chart = write_report(report, args.out, args.include_text)
     print(f"{report.conversations} conversations, {report.member_messages} member messages")
     print(f"wrote {markdown} and {chart}")
     return 0

@@ -179,7 +179,7 @@ def test_date_range_is_inclusive_in_utc(
 
 def test_cli_writes_markdown_and_png(db_url: str, tmp_path: Path) -> None:
     args = ["--db", db_url, "--since", "2024-03-04", "--until", "2024-03-06", "--out"]
-    assert report.main([*args, str(tmp_path)]) == 0
+    assert report.main([*args, str(tmp_path), "--include-text"]) == 0
 
     markdown = (tmp_path / "content-report_2024-03-04_2024-03-06.md").read_text()
     chart = tmp_path / "content-report_2024-03-04_2024-03-06.png"
@@ -205,3 +205,13 @@ def test_cli_writes_markdown_and_png(db_url: str, tmp_path: Path) -> None:
 def test_cli_reports_an_unreadable_store_without_a_traceback(tmp_path: Path) -> None:
     missing = f"sqlite:///{tmp_path / 'no-such-dir' / 'rasa.db'}"
     assert report.main(["--db", missing, "--out", str(tmp_path)]) == 1
+
+
+def test_cli_redacts_member_text_by_default(db_url: str, tmp_path: Path) -> None:
+    args = ["--db", db_url, "--since", "2024-03-04", "--until", "2024-03-06", "--out"]
+    assert report.main([*args, str(tmp_path)]) == 0
+
+    markdown = (tmp_path / "content-report_2024-03-04_2024-03-06.md").read_text()
+    assert "| (redacted #1, 28 characters) | 2 |" in markdown
+    assert "weather" not in markdown and CHEST_PAIN not in markdown
+    assert "| fallback rate | 25.0% (3 messages) |" in markdown
