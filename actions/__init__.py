@@ -1,1 +1,35 @@
-"""Custom actions, one module per feature; each action is a thin adapter over ``member_health``."""
+"""Custom actions, one module per feature; each action is a thin adapter over ``member_health``.
+
+Loading this package (the action server's start) checks the plan configuration: example
+contacts (plan.yml's placeholders) are named in a WARNING, keys only; with
+``MEMBER_HEALTH_PRODUCTION`` on, the action server refuses to start with them.
+"""
+from __future__ import annotations
+
+import logging
+
+from member_health.settings import ExampleContactsError, check_plan, plan, production_mode
+
+logger = logging.getLogger(__name__)
+
+
+def check_plan_at_start() -> list[str]:
+    """Warn about example plan values (keys only); exit in production mode."""
+    try:
+        keys = check_plan(plan(), production_mode())
+    except ExampleContactsError as error:
+        logger.error("%s", error)
+        raise SystemExit(f"actions: {error}") from None
+    except (OSError, ValueError) as error:
+        logger.error("Plan configuration unusable: %s", error)
+        return []
+    if keys:
+        logger.warning(
+            "Example plan values in use for %s (plan.yml): members would see placeholder "
+            "contacts. Set the real ones; MEMBER_HEALTH_PRODUCTION=1 refuses to start with them.",
+            ", ".join(keys),
+        )
+    return keys
+
+
+check_plan_at_start()
