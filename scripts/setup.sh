@@ -30,7 +30,7 @@ stamp=.venv/.requirements.sha256
 want=$(cat requirements-dev.txt requirements.txt actions/requirements-actions.txt constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pinned dependencies (first time: a few minutes, about 2.7 GB)"
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check pip==24.0
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check pip==24.0 setuptools wheel -c constraints.txt
   .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     -r requirements-dev.txt -c constraints.txt
   echo "$want" > "$stamp"
