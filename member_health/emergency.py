@@ -35,7 +35,7 @@ DEFAULT_PATTERNS_PATH = (
 # Listed in priority order: when several alarms fire, the first category wins.
 CATEGORIES = ("self_harm", "harm_others", "labor", "medical", "unspecified")
 KINDS = ("alarm", "mention")
-EFFECTS = ("negated", "hypothetical", "historical")
+EFFECTS = ("negated", "resolved", "hypothetical", "historical")
 DIRECTIONS = ("following", "preceding")
 AFFIRMED = "affirmed"
 GAP_LENGTH = 3  # "..." in a phrase: up to this many words
@@ -61,6 +61,8 @@ _CONTEXT_KEYS = {
     "unless_preceded_by",
     "cues",
 }
+# Every "can't" in a phrase also matches these (members write all of them).
+_SAME_AS_CANT = (("unable", "to"), ("not", "able", "to"), ("could", "not"))
 _PSEUDO = "__pseudo__"
 _TERMINATOR = "__terminator__"
 _EXCEPT = "__except__"
@@ -122,6 +124,11 @@ class Decision:
         return self._ids("negated")
 
     @property
+    def resolved(self) -> tuple[str, ...]:
+        """Ids of matches the member says are over ("the chest pain is gone")."""
+        return self._ids("resolved")
+
+    @property
     def hypothetical(self) -> tuple[str, ...]:
         """Ids of matches discounted as hypothetical or educational."""
         return self._ids("hypothetical")
@@ -133,12 +140,13 @@ class Decision:
 
     @property
     def dismissed(self) -> bool:
-        """The text talks about emergencies, but every mention is negated/hypothetical/past.
+        """The member explicitly negates every emergency phrase in the text ("no chest pain").
 
         Used to overrule a classifier's ``emergency`` guess ("I'm not suicidal, just
-        asking"). False when nothing emergency-related was found at all. Self-harm talk is
-        only dismissed when explicitly negated: a question about suicide or a past attempt
-        may be a veiled disclosure, so the classifier keeps the last word there.
+        asking"). FAIL-SAFE RULE: an emergency raised by another layer is withdrawn only by the
+        member's explicit negation of the very phrase matched. Hypothetical, past or
+        "resolved" context ("stopped", "gone", "better") silences only the net's own match,
+        never the classifier's. False when nothing emergency-related was found at all.
         """
         return not self.fired and bool(self.matches) and all(_dismisses(m) for m in self.matches)
 
@@ -170,9 +178,7 @@ class _Compiled:
 
 
 def _dismisses(match: Match) -> bool:
-    if match.category == "self_harm":
-        return match.status == "negated"
-    return not match.affirmed
+    return match.status == "negated"
 
 
 def _by_priority(matches: Sequence[Match]) -> list[Match]:
@@ -490,6 +496,8 @@ class _PhraseCompiler:
                 singles.append(norms[0])
             else:
                 multi.append([{"NORM": n} for n in norms])
+            if norms == ["can", "not"]:  # "unable to breathe", "not able to", "couldn't"
+                multi += [[{"NORM": n} for n in same] for same in _SAME_AS_CANT]
         options: list[TokenPattern] = list(multi)
         if len(singles) == 1:
             options.insert(0, [{"NORM": singles[0]}])

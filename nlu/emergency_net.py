@@ -5,9 +5,11 @@ runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the s
 
 * the net fires (an affirmed alarm phrase): the intent becomes ``emergency`` (confidence 1.0,
   first in the ranking), whatever DIET or the FallbackClassifier said;
-* the net found emergency talk but every mention is negated, hypothetical/educational or in
-  the past ("I'm not suicidal, just asking about bone cancer", "what are the signs of a
-  stroke?") and DIET said ``emergency``: DIET is overruled. The next intent in the ranking
+* the member explicitly negates every emergency phrase the net found ("I'm not suicidal, just
+  asking about bone cancer", "no chest pain") and DIET said ``emergency``: DIET is overruled
+  (the fail-safe rule: a signal another layer raised is withdrawn only by the member's
+  explicit negation of that very phrase; hypothetical, past or "stopped/gone/better" context
+  never overrules DIET). The next intent in the ranking
   takes over (its confidence renormalised without ``emergency``), or ``nlu_fallback`` when
   that is below ``fallback_threshold``;
 * otherwise (nothing found, or an affirmed mention the net cannot judge such as "severe
@@ -211,6 +213,7 @@ def _summary(decision: Decision, demoted: bool) -> dict[str, Any]:
         "category": decision.category,
         "reason": decision.reason,
         "negated": list(decision.negated),
+        "resolved": list(decision.resolved),
         "hypothetical": list(decision.hypothetical),
         "historical": list(decision.historical),
         "demoted_classifier": demoted,

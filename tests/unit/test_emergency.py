@@ -319,14 +319,15 @@ def test_detect(text: str, category: str | None) -> None:
         assert 0 <= start < end <= len(text)
 
 
-# Talk about emergencies in which every mention is discounted: a classifier's
-# `emergency` guess may be overruled for these.
+# Every mention discounted. Only the member's explicit negation ("negated") may overrule a
+# classifier's `emergency` (`dismissed`); resolved, hypothetical or past context silences only
+# the net's own match (the fail-safe rule in member_health/emergency.py).
 @pytest.mark.parametrize(
     "text, status",
     [
         ("no chest pain", "negated"),
         ("I'm not suicidal, just asking about bone cancer", "negated"),
-        ("the chest pain is gone", "negated"),
+        ("the chest pain is gone", "resolved"),
         ("what are the signs of a stroke?", "hypothetical"),
         ("can bone cancer cause severe pain?", "hypothetical"),
         ("what does a chest CT look for?", "hypothetical"),
@@ -335,11 +336,12 @@ def test_detect(text: str, category: str | None) -> None:
         ("I had a heart attack in 2019", "historical"),
     ],
 )
-def test_dismissed(text: str, status: str) -> None:
+def test_discounted(text: str, status: str) -> None:
     decision = detect(text)
-    assert decision.dismissed
+    assert not decision.fired
     assert decision.matches and all(m.status == status for m in decision.matches)
     assert getattr(decision, status)  # e.g. decision.negated lists the pattern ids
+    assert decision.dismissed is (status == "negated")
 
 
 @pytest.mark.parametrize(

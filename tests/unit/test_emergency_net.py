@@ -102,18 +102,8 @@ def test_keeps_other_entities(net: EmergencySafetyNet) -> None:
     assert other in result[ENTITIES] and len(result[ENTITIES]) == 2
 
 
-@pytest.mark.parametrize(
-    "text, status",
-    [
-        ("I'm not suicidal, just asking about bone cancer", "negated"),
-        ("what are the signs of a stroke?", "hypothetical"),
-        ("can bone cancer cause severe pain?", "hypothetical"),
-        ("my dad had a heart attack years ago, can he join the program?", "historical"),
-    ],
-)
-def test_overrules_classifier_emergency_when_every_mention_is_discounted(
-    net: EmergencySafetyNet, text: str, status: str
-) -> None:
+def test_overrules_classifier_emergency_only_on_explicit_negation(net: EmergencySafetyNet) -> None:
+    text = "I'm not suicidal, just asking about bone cancer"
     ranking = [("emergency", 0.6), ("faq", 0.3), ("out_of_scope", 0.1)]
     result = run(net, parsed(text, ranking))
     assert result[INTENT]["name"] == "faq"
@@ -122,7 +112,28 @@ def test_overrules_classifier_emergency_when_every_mention_is_discounted(
     assert not emergency_entities(result)
     summary = result["emergency_net"]
     assert summary["demoted_classifier"] is True and summary["fired"] is False
-    assert summary[status]
+    assert summary["negated"]
+
+
+@pytest.mark.parametrize(
+    "text, status",
+    [
+        ("what are the signs of a stroke?", "hypothetical"),
+        ("can bone cancer cause severe pain?", "hypothetical"),
+        ("my dad had a heart attack years ago, can he join the program?", "historical"),
+        ("the bleeding has stopped", "resolved"),
+    ],
+)
+def test_never_withdraws_the_classifiers_emergency_for_context(
+    net: EmergencySafetyNet, text: str, status: str
+) -> None:
+    # Fail safe: past, hypothetical or "stopped/gone/better" context silences only the net's
+    # own match; the classifier's emergency stands.
+    ranking = [("emergency", 0.6), ("faq", 0.3), ("out_of_scope", 0.1)]
+    result = run(net, parsed(text, ranking))
+    assert result[INTENT]["name"] == "emergency"
+    assert result["emergency_net"]["demoted_classifier"] is False
+    assert result["emergency_net"][status]
 
 
 def test_overruled_emergency_falls_back_when_nothing_else_is_likely(
@@ -189,6 +200,7 @@ def test_summary_carries_no_message_text(net: EmergencySafetyNet) -> None:
         "category": "medical",
         "reason": "cannot_breathe",
         "negated": ["chest_pain"],
+        "resolved": [],
         "hypothetical": [],
         "historical": [],
         "demoted_classifier": False,
