@@ -13,10 +13,18 @@ Thin adapters over ``member_health.tumor_details`` (members' words -> slot value
   arrive through the ``from_entity`` mappings and are validated like everything else.
 * Emergency and stop messages, and FAQ-style questions, are not read as answers: the form is
   rejected and the rules handle them (data/rules/staging.yml).
+
+Fail safe (issue 15): a detail the member gives while another question is open is kept,
+acknowledged ("Got it: high grade, 6 cm.") and not asked again; a detail stated again with
+another value ("actually it's 10 cm, not 6") replaces the earlier one. Before a stage is named
+in a conversation with questions, ``stage_confirmed`` shows the details used
+(``action_ask_stage_confirmed``) and the member can fix one; a first message that gives
+every detail is answered at once (the result repeats the details it used).
 """
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import yaml
@@ -40,6 +48,30 @@ INTERRUPTION_INTENTS = frozenset({"emergency", "stop"})
 QUESTION_INTENTS = frozenset({"faq", "human_handoff", "bot_challenge"})
 UNSURE_INTENT = "unsure"
 MAX_BUBBLE_CHARS = 450
+CONFIRMED = "stage_confirmed"
+YES = "yes"
+CHANGE = "change"
+CHANGE_PREFIX = "change_"
+NO_GROUP_LOCATIONS = ("spine", "pelvis")
+_CONFIRM_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|yea|y|ok|okay|sure|correct|right|that's right|thats right"
+    r"|that is right|that's correct|that is correct|all correct|all good|looks (?:good|right)"
+    r"|sounds right|exactly|perfect|confirmed?|affirmative)(?:[ ,.!]+(?:that's|thats|it's|its"
+    r"|all|looks|is|right|correct|good|yes|thanks|thank you))*[ .!]*$"
+)
+_CONFIRM_CHANGE = re.compile(
+    r"^(?:no|nope|nah|not (?:quite|really|right)|wrong|that's wrong|change(?: a| the)?"
+    r"(?: detail| something| one)?|(?:let me |i (?:want|need) to )?(?:fix|correct|change)"
+    r"(?: a| one| the)?(?: detail| something| one)?|something(?:'s| is) wrong"
+    r"|one (?:is|of them is) wrong)[ .!]*$"
+)
+_DETAIL_NAMES = (
+    (td.LOCATION, re.compile(r"\b(?:where|location|place|bone)\b")),
+    (td.SPREAD, re.compile(r"\bspread\b")),
+    (td.GRADE, re.compile(r"\bgrade\b")),
+    (td.SIZE, re.compile(r"\b(?:size|big|cm|centimet\w*)\b")),
+    (td.SPOTS, re.compile(r"\bspots?\b")),
+)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -81,6 +113,54 @@ def payload_value(tracker: Tracker, slot: str) -> Any:
     return None
 
 
+def needs_confirmation(tracker: Tracker) -> bool:
+    """Whether the details are shown for a check before a stage is named.
+
+    Not when the first message gave every detail (the result repeats them), and not for the
+    spine or pelvis, which have no stage group to name.
+    """
+    if is_form_activation(tracker):
+        return False
+    return tracker.get_slot(td.LOCATION) not in NO_GROUP_LOCATIONS
+
+
+def confirmation_answer(value: Any, tracker: Tracker) -> str:
+    """What an answer to "is that right?" means: yes, change, change_<slot>, changed or
+    not_understood ("changed": the message stated other details, already extracted)."""
+    if not isinstance(value, str):
+        return "not_understood"
+    cleaned = value.strip().lower()
+    if cleaned in (YES, CHANGE, "changed") or (
+        cleaned.startswith(CHANGE_PREFIX) and cleaned[len(CHANGE_PREFIX) :] in td.SLOTS
+    ):
+        return cleaned
+    text = td.normalize(value)
+    if (
+        _CONFIRM_YES.match(text)
+        or latest_intent(tracker) == "affirm"
+        and not td.parse_details(text)
+    ):
+        return YES
+    named = [slot for slot, pattern in _DETAIL_NAMES if pattern.search(text)]
+    if len(named) == 1 and len(text.split()) <= 6:  # "the grade", "change the size"
+        return CHANGE_PREFIX + named[0]
+    if _CONFIRM_CHANGE.match(text) or latest_intent(tracker) == "deny":
+        return CHANGE
+    return "not_understood"
+
+
+def describe_noted(noted: dict[str, Any], before: dict[str, Any]) -> str:
+    """Details just given, a replaced one with what it replaces: "high grade, 10 cm (not 6 cm)"."""
+    phrases = []
+    for slot, value in noted.items():
+        phrase = staging.describe_details({slot: value}, with_location=True)
+        if before.get(slot) is not None:
+            earlier = staging.describe_details({slot: before[slot]}, with_location=True)
+            phrase = f"{phrase} (not {earlier})"
+        phrases.append(phrase)
+    return ", ".join(phrases)
+
+
 def stage_details(tracker: Tracker) -> dict[str, Any]:
     """The stage slots' values; anything a slot may not hold counts as not given."""
     values = {slot: tracker.get_slot(slot) for slot in td.SLOTS}
@@ -101,20 +181,50 @@ class ValidateStageForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> list[str]:
-        """Slots already filled, plus the missing ones that could still change the answer."""
+        """Slots already filled, plus the missing ones that could still change the answer.
+
+        The check before a stage is named (``stage_confirmed``) comes last; it is left out
+        when the first message gave every detail, and for the spine and pelvis (no stage).
+        """
         values = {slot: tracker.get_slot(slot) for slot in td.SLOTS}
         to_ask = staging.slots_to_ask(values)
-        return [slot for slot in domain_slots if values.get(slot) is not None or slot in to_ask]
+        required = [slot for slot in td.SLOTS if values.get(slot) is not None or slot in to_ask]
+        if needs_confirmation(tracker):
+            required.append(CONFIRMED)
+        return [slot for slot in domain_slots if slot in required]
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Extract, validate and pick the next question; on activation clear every old value."""
+        """Extract, validate and pick the next question; on activation clear every old value.
+
+        Details the latest message gave besides the answer asked for are acknowledged in one
+        bubble ("Got it: high grade, 6 cm (not 10 cm)."), so the member knows they are kept.
+        """
         activation = is_form_activation(tracker)
+        before = stage_details(tracker)
+        requested = tracker.get_slot(REQUESTED_SLOT)
         events = await super().run(dispatcher, tracker, domain)
         if activation:  # slots that no longer matter are not validated: clear them here
             named = {event.get("name") for event in events}
-            events[:0] = [SlotSet(slot, None) for slot in td.SLOTS if slot not in named]
+            cleared = [*td.SLOTS, CONFIRMED]
+            events[:0] = [SlotSet(slot, None) for slot in cleared if slot not in named]
+            return events
+        after = {e.get("name"): e.get("value") for e in events if e.get("event") == "slot"}
+        noted = {
+            slot: after[slot]
+            for slot in td.SLOTS
+            if slot != requested
+            and slot in after
+            and after[slot] is not None
+            and td.is_valid(slot, after[slot])
+            and after[slot] != before.get(slot)
+        }
+        if noted and not is_payload(latest_text(tracker)):
+            dispatcher.utter_message(
+                response="utter_stage_noted", details=describe_noted(noted, before)
+            )
+            dispatcher.messages.insert(0, dispatcher.messages.pop())  # before any question
         return events
 
     async def get_extraction_events(
@@ -122,12 +232,27 @@ class ValidateStageForm(FormValidationAction):
     ) -> list[EventType]:
         """On activation start from a clean slate (and introduce the questions if needed)."""
         if is_form_activation(tracker):
-            tracker.slots.update({slot: None for slot in td.SLOTS})
+            tracker.slots.update({slot: None for slot in (*td.SLOTS, CONFIRMED)})
             text = latest_text(tracker)
             said_nothing = not any(payload_value(tracker, slot) is not None for slot in td.SLOTS)
             if said_nothing and (is_payload(text) or not td.parse_details(text)):
                 dispatcher.utter_message(response="utter_stage_intro")
-        return await super().get_extraction_events(dispatcher, tracker, domain)
+            return await super().get_extraction_events(dispatcher, tracker, domain)
+        before = stage_details(tracker)
+        events = await super().get_extraction_events(dispatcher, tracker, domain)
+        text = latest_text(tracker)
+        if tracker.get_slot(REQUESTED_SLOT) == CONFIRMED and not is_payload(text):
+            stated = {
+                slot: value
+                for slot, value in td.parse_details(text).items()
+                if td.is_valid(slot, value)
+            }
+            if stated:  # details repeated as shown confirm them; other values change them
+                same = all(before.get(slot) == value for slot, value in stated.items())
+                for event in events:
+                    if event.get("name") == CONFIRMED:
+                        event["value"] = YES if same else "changed"
+        return events
 
     def _leave_to_rules(self, tracker: Tracker, text: str, requested: str | None) -> bool:
         """True for messages the rules answer (emergency, stop, questions) instead of the form."""
@@ -147,6 +272,8 @@ class ValidateStageForm(FormValidationAction):
             value = payload_value(tracker, slot)
             if value is None and not is_payload(text):
                 value = td.parse_details(text).get(slot)
+                if value is None and slot == td.SIZE and td.size_problem(text):
+                    value = text  # "about 8 cm": validate_tumor_size_cm explains and asks
             return {slot: value}  # None clears a value left from an earlier conversation
         requested = tracker.get_slot(REQUESTED_SLOT)
         if is_payload(text) or self._leave_to_rules(tracker, text, requested):
@@ -154,8 +281,10 @@ class ValidateStageForm(FormValidationAction):
         if slot == requested:
             return {slot: text}  # read (and explained if unusable) by validate_<slot>
         stated = td.parse_details(text).get(slot)
-        if stated is not None and tracker.get_slot(slot) is None:
-            return {slot: stated}
+        if stated is None and slot == td.SIZE and td.size_problem(text):
+            return {slot: text}  # "about 8 cm" volunteered: explained and asked
+        if stated is not None and stated != tracker.get_slot(slot):
+            return {slot: stated}  # new, or a correction: the latest statement counts
         return {}
 
     async def extract_tumor_location(
@@ -187,6 +316,34 @@ class ValidateStageForm(FormValidationAction):
     ) -> dict[str, Any]:
         """Whether the tumor is in more than one spot in the bone, from the latest message."""
         return self._extract(td.SPOTS, tracker)
+
+    async def extract_stage_confirmed(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The answer to "is that right?" (buttons arrive through the from_entity mapping)."""
+        text = latest_text(tracker)
+        if tracker.get_slot(REQUESTED_SLOT) != CONFIRMED or is_form_activation(tracker):
+            return {}
+        if is_payload(text) or self._leave_to_rules(tracker, text, CONFIRMED):
+            return {}
+        return {CONFIRMED: text}
+
+    def validate_stage_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """ "yes" ends the form; "change" (or a detail's name) reopens a detail's question.
+
+        A message that states details changes them (the extraction already set them): the
+        details are shown again. One that only repeats details as shown confirms them.
+        """
+        answer = confirmation_answer(value, tracker)
+        if answer == YES:
+            return {CONFIRMED: YES}
+        if answer.startswith(CHANGE_PREFIX) and answer[len(CHANGE_PREFIX) :] in td.SLOTS:
+            return {CONFIRMED: None, answer[len(CHANGE_PREFIX) :]: None}
+        if answer == "not_understood":
+            dispatcher.utter_message(response="utter_stage_problem_confirm")
+        return {CONFIRMED: None}
 
     def _validate(
         self, slot: str, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker
@@ -248,6 +405,28 @@ class ValidateStageForm(FormValidationAction):
         return self._validate(td.SPOTS, value, dispatcher, tracker)
 
 
+class ActionAskStageConfirmed(Action):
+    """Before a stage is named: the details it will use, with a way to fix one."""
+
+    def name(self) -> str:
+        """Name of the action in the domain (stage_form's question for stage_confirmed)."""
+        return "action_ask_stage_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Ask which detail to change after "Change a detail", else show the details."""
+        text = latest_text(tracker)
+        value = payload_value(tracker, CONFIRMED) if is_payload(text) else text
+        if confirmation_answer(value, tracker) == CHANGE:
+            dispatcher.utter_message(response="utter_stage_which_detail")
+            return []
+        details = {k: v for k, v in stage_details(tracker).items() if v is not None}
+        said = staging.describe_details(details, with_location=True)
+        dispatcher.utter_message(response="utter_stage_confirm", details=said)
+        return []
+
+
 def condition_bubbles(result: staging.StageResult) -> list[str]:
     """The "what decides" lines, split so that no bubble is over the length limit."""
     header = len("What decides between them:\n")
@@ -280,20 +459,28 @@ class ActionExplainStage(Action):
             details[td.SPREAD],
         )
         said = staging.describe_details(details)
+        # Location not known: the groups hold only for the arms, legs, trunk, skull and face.
+        unknown_place = "_location_unknown" if details[td.LOCATION] == td.UNKNOWN else ""
         if not result.has_ajcc_group:
             self._explain_spine_pelvis(dispatcher, details)
         elif result.definite:
             stage = result.groups[0]
-            dispatcher.utter_message(response="utter_stage_result", stage=stage, details=said)
+            dispatcher.utter_message(
+                response=f"utter_stage_result{unknown_place}", stage=stage, details=said
+            )
             dispatcher.utter_message(response=f"utter_stage_meaning_{stage}")
         else:
             groups = staging.describe_groups(result.groups)
-            dispatcher.utter_message(response="utter_stage_possible", groups=groups, details=said)
+            dispatcher.utter_message(
+                response=f"utter_stage_possible{unknown_place}", groups=groups, details=said
+            )
+            if details[td.SPREAD] == td.UNKNOWN and td.SPREAD in result.deciding:
+                dispatcher.utter_message(response="utter_stage_spread_pending")
             for index, bubble in enumerate(condition_bubbles(result)):
                 name = "utter_stage_deciding" if index == 0 else "utter_stage_deciding_more"
                 dispatcher.utter_message(response=name, conditions=bubble)
             dispatcher.utter_message(response="utter_stage_plain_words")
-        if result.has_ajcc_group and details[td.LOCATION] in (None, td.UNKNOWN):
+        if result.has_ajcc_group and details[td.LOCATION] is None:
             dispatcher.utter_message(response="utter_stage_location_note")
         self._care_team(dispatcher)
         dispatcher.utter_message(response="utter_stage_offer_topics")

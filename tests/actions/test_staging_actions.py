@@ -26,8 +26,13 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions.staging import ActionExplainStage, ValidateStageForm, condition_bubbles
-from member_health import staging
+from actions.staging import (
+    ActionAskStageConfirmed,
+    ActionExplainStage,
+    ValidateStageForm,
+    condition_bubbles,
+)
+from member_health import staging, units
 from member_health import tumor_details as td
 from member_health.settings import plan
 
@@ -36,6 +41,8 @@ DOMAIN = Domain.load(str(STAGING_DOMAIN))
 DOMAIN_DICT = DOMAIN.as_dict()
 LIMB = "limb_trunk_skull"
 MAX_BUBBLE = 450
+CONFIRMED = "stage_confirmed"
+FORM_SLOTS = DOMAIN_DICT["forms"]["stage_form"]["required_slots"]
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +87,7 @@ def form_tracker(
 ) -> Tracker:
     """The tracker validate_stage_form receives for the latest message ``text``."""
     entity_list = [{"entity": k, "value": v} for k, v in (entities or {}).items()]
-    slots: dict[str, Any] = {slot: None for slot in td.SLOTS}
+    slots: dict[str, Any] = {slot: None for slot in FORM_SLOTS}
     slots.update(filled or {})
     slots.update(candidates or {})
     slots["requested_slot"] = requested
@@ -109,8 +116,8 @@ async def validate(tracker: Tracker) -> tuple[dict[str, Any], list[str]]:
     assert all(event["event"] == "slot" for event in events)
     values = {event["name"]: event["value"] for event in events}
     if "requested_slot" not in values:
-        after = {slot: values.get(slot, tracker.get_slot(slot)) for slot in td.SLOTS}
-        values["requested_slot"] = next((s for s in td.SLOTS if after[s] is None), None)
+        after = {slot: values.get(slot, tracker.get_slot(slot)) for slot in FORM_SLOTS}
+        values["requested_slot"] = next((s for s in FORM_SLOTS if after[s] is None), None)
     return values, [message["response"] for message in dispatcher.messages]
 
 
@@ -132,7 +139,8 @@ async def test_one_message_with_every_detail_fills_the_form_at_once() -> None:
         td.GRADE: "high",
         td.SIZE: 10.0,
         td.SPOTS: "no",
-        "requested_slot": None,
+        CONFIRMED: None,
+        "requested_slot": None,  # every detail in the first message: named at once
     }
     assert said == []
 
@@ -141,7 +149,7 @@ async def test_a_question_without_details_introduces_the_questions() -> None:
     values, said = await validate(
         form_tracker("what stage is my son's tumor?", "ask_my_stage", activation=True)
     )
-    assert values == {**{slot: None for slot in td.SLOTS}, "requested_slot": td.LOCATION}
+    assert values == {**{slot: None for slot in FORM_SLOTS}, "requested_slot": td.LOCATION}
     assert said == ["utter_stage_intro"]
 
 
@@ -219,15 +227,65 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             "his femur, and it's high grade",
             "inform",
             {td.LOCATION: LIMB, td.GRADE: "high", "requested_slot": td.SPREAD},
-            [],
+            ["utter_stage_noted"],  # "Got it: high grade."
         ),
-        # Another detail instead of the answer: kept, the question comes again, no complaint.
+        # Another detail instead of the answer: kept and acknowledged, the question comes
+        # again, no complaint (issue 15: details were stored silently).
         (
             td.LOCATION,
             {},
             "it's high grade",
             "inform",
             {td.LOCATION: None, td.GRADE: "high", "requested_slot": td.LOCATION},
+            ["utter_stage_noted"],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "6 cm",
+            "inform",
+            {td.SPREAD: None, td.SIZE: 6.0, "requested_slot": td.SPREAD},
+            ["utter_stage_noted"],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "only one spot",
+            "inform",
+            {td.SPREAD: None, td.SPOTS: "no", "requested_slot": td.SPREAD},
+            ["utter_stage_noted"],
+        ),
+        # Possible or pending spread is unknown (issue 15: "might have spread" was IVA).
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "it might have spread to his lungs",
+            "inform",
+            {td.SPREAD: "unknown", "requested_slot": td.GRADE},
+            [],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "we're waiting on the biopsy",
+            "inform",
+            {td.SPREAD: "unknown", "requested_slot": td.GRADE},
+            [],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "the lungs, nowhere else",
+            "inform",
+            {td.SPREAD: "lungs", "requested_slot": CONFIRMED},
+            [],
+        ),
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "there's another tumor in a different bone",
+            "inform",
+            {td.SPREAD: "other", td.SPOTS: None, "requested_slot": CONFIRMED},
             [],
         ),
         (
@@ -251,7 +309,7 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             {td.LOCATION: LIMB},
             "it went to his lungs",
             "inform",
-            {td.SPREAD: "lungs", "requested_slot": None},
+            {td.SPREAD: "lungs", "requested_slot": CONFIRMED},
             [],
         ),
         (
@@ -307,15 +365,48 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
             "about 10 centimeters",
             "inform",
-            {td.SIZE: 10.0, "requested_slot": td.SPOTS},
+            {td.SIZE: units.OVER_8, "requested_slot": td.SPOTS},
             [],
+        ),
+        # Comparators are kept (issue 15: "over 8 cm" was read as 8 cm, IIA for IIB).
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "it's larger than 8 cm",
+            "inform",
+            {td.SIZE: units.OVER_8, "requested_slot": td.SPOTS},
+            [],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "low"},
+            "more than 8 cm",
+            "inform",
+            {td.SIZE: units.OVER_8, "requested_slot": CONFIRMED},  # low grade over 8: IB
+            [],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "about 8 cm",
+            "inform",
+            {td.SIZE: None, "requested_slot": td.SIZE},
+            ["utter_stage_problem_size_straddles"],
+        ),
+        (
+            td.SIZE,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+            "somewhere from 7 to 9 cm",
+            "inform",
+            {td.SIZE: None, "requested_slot": td.SIZE},
+            ["utter_stage_problem_size_straddles"],
         ),
         (
             td.SIZE,
             {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "low"},
             "3.15 inches",
             "inform",
-            {td.SIZE: 8.001, "requested_slot": None},
+            {td.SIZE: 8.001, "requested_slot": CONFIRMED},
             [],
         ),
         (
@@ -342,13 +433,46 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             {td.SIZE: None, "requested_slot": td.SIZE},
             ["utter_stage_problem_size_no_unit"],
         ),
-        # A detail already answered is not overwritten by a passing mention.
+        # A detail stated again with another value replaces the earlier one, and is said.
         (
             td.SIZE,
             {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
             "low grade, 5 cm",
             "inform",
-            {td.SIZE: 5.0, "requested_slot": td.SPOTS},
+            {td.SIZE: 5.0, td.GRADE: "low", "requested_slot": td.SPOTS},
+            ["utter_stage_noted"],
+        ),
+        (
+            td.SPOTS,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 6.0},
+            "wait, it's actually 10 cm not 6",
+            "inform",
+            {td.SIZE: 10.0, td.SPOTS: None, "requested_slot": td.SPOTS},
+            ["utter_stage_noted"],
+        ),
+        (
+            td.SPOTS,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 6.0},
+            "sorry I meant low grade",
+            "inform",
+            {td.GRADE: "low", td.SPOTS: None, "requested_slot": td.SPOTS},
+            ["utter_stage_noted"],
+        ),
+        # A detail stated again with the same value is not news.
+        (
+            td.SPOTS,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 6.0},
+            "just one, and yes it's high grade",
+            "inform",
+            {td.SPOTS: "no", "requested_slot": CONFIRMED},
+            [],
+        ),
+        (
+            td.SPOTS,
+            {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 6.0},
+            "just one",
+            "inform",
+            {td.SPOTS: "no", "requested_slot": CONFIRMED},
             [],
         ),
         # An answer the NLU took for an FAQ question is still an answer.
@@ -357,7 +481,7 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: 10.0},
             "more than one spot in the bone",
             "faq",
-            {td.SPOTS: "yes", "requested_slot": None},
+            {td.SPOTS: "yes", "requested_slot": CONFIRMED},
             [],
         ),
     ],
@@ -407,17 +531,21 @@ async def test_spread_then_not_sure_where_is_spread_somewhere() -> None:
             earlier_texts=("what stage is my tumor", "in the femur", "yes it has spread"),
         )
     )
-    assert values[td.SPREAD] == "unknown_site" and values["requested_slot"] is None
+    assert values[td.SPREAD] == "unknown_site" and values["requested_slot"] == CONFIRMED
     assert said == []
 
 
 @pytest.mark.parametrize(
     "entities, expected, said",
     [
-        ({td.SPREAD: "lungs"}, {td.SPREAD: "lungs", "requested_slot": None}, []),
-        ({td.SPREAD: "unknown_site"}, {td.SPREAD: "unknown_site", "requested_slot": None}, []),
-        ({td.SPREAD: "brain"}, {td.SPREAD: "other", "requested_slot": None}, []),
-        ({td.SPREAD: "everywhere!!"}, {td.SPREAD: "other", "requested_slot": None}, []),
+        ({td.SPREAD: "lungs"}, {td.SPREAD: "lungs", "requested_slot": CONFIRMED}, []),
+        (
+            {td.SPREAD: "unknown_site"},
+            {td.SPREAD: "unknown_site", "requested_slot": CONFIRMED},
+            [],
+        ),
+        ({td.SPREAD: "brain"}, {td.SPREAD: "other", "requested_slot": CONFIRMED}, []),
+        ({td.SPREAD: "everywhere!!"}, {td.SPREAD: "other", "requested_slot": CONFIRMED}, []),
         (
             {td.SPREAD: 42},
             {td.SPREAD: None, "requested_slot": td.SPREAD},
@@ -426,7 +554,7 @@ async def test_spread_then_not_sure_where_is_spread_somewhere() -> None:
         # A junk value for a detail that no longer matters is still cleared.
         (
             {td.SPREAD: "lungs", td.GRADE: "grade 9"},
-            {td.SPREAD: "lungs", td.GRADE: None, "requested_slot": None},
+            {td.SPREAD: "lungs", td.GRADE: None, "requested_slot": CONFIRMED},
             ["utter_stage_problem_grade_out_of_range"],
         ),
         (
@@ -518,7 +646,10 @@ async def test_everything_unknown_fits_in_chat_bubbles(
     nlg: TemplatedNaturalLanguageGenerator,
 ) -> None:
     messages = await explain({slot: td.UNKNOWN for slot in td.SLOTS})
-    assert "utter_stage_location_note" in names(messages)
+    assert names(messages)[:2] == [
+        "utter_stage_possible_location_unknown",
+        "utter_stage_spread_pending",
+    ]
     for message in messages:
         for bubble in re.split(r"\n\s*\n", render(nlg, message)):
             assert len(bubble) < MAX_BUBBLE, bubble
@@ -553,15 +684,83 @@ async def test_spine_and_pelvis_explain_localized_or_metastatic(
     assert not any("stage I" in render(nlg, m) for m in messages)
 
 
-async def test_location_unknown_adds_the_spine_and_pelvis_note() -> None:
+async def test_location_unknown_names_the_group_only_for_limbs_trunk_skull_and_face(
+    nlg: TemplatedNaturalLanguageGenerator,
+) -> None:
     messages = await explain(
         {td.LOCATION: "unknown", td.SPREAD: "lungs", td.GRADE: None, td.SIZE: None}
     )
+    assert names(messages)[:3] == [
+        "utter_stage_result_location_unknown",
+        "utter_stage_meaning_IVA",
+        "utter_stage_care_team",
+    ]
+    first = render(nlg, messages[0])
+    assert "if the tumor is in a bone of the arms, legs, trunk, skull or face" in first
+    assert "stage IVA" in first and "spine or pelvis have no AJCC stage group" in first
+
+
+async def test_location_unknown_lists_the_groups_still_possible(
+    nlg: TemplatedNaturalLanguageGenerator,
+) -> None:
+    messages = await explain(
+        {
+            td.LOCATION: "unknown",
+            td.SPREAD: "none",
+            td.GRADE: "high",
+            td.SIZE: "unknown",
+            td.SPOTS: "no",
+        }
+    )
+    assert names(messages)[0] == "utter_stage_possible_location_unknown"
+    first = render(nlg, messages[0])
+    assert "it could be stage IIA or IIB" in first
+    assert "spine or pelvis have no AJCC stage group" in first
+    assert "location not known" in first
+
+
+async def test_location_not_asked_keeps_the_general_note() -> None:
+    messages = await explain({td.SPREAD: "lungs"})
     assert names(messages)[:3] == [
         "utter_stage_result",
         "utter_stage_meaning_IVA",
         "utter_stage_location_note",
     ]
+
+
+@pytest.mark.parametrize(
+    "spread, pending_note",
+    [("unknown", True), ("none", False), ("unknown_site", False), ("lungs", False)],
+)
+async def test_unknown_spread_says_pending_results_decide(
+    nlg: TemplatedNaturalLanguageGenerator, spread: str, pending_note: bool
+) -> None:
+    messages = await explain(
+        {td.LOCATION: LIMB, td.SPREAD: spread, td.GRADE: "high", td.SIZE: 10.0, td.SPOTS: "no"}
+    )
+    assert ("utter_stage_spread_pending" in names(messages)) is pending_note
+    if pending_note:
+        assert messages[0]["groups"] == "IIB, IVA or IVB"
+        note = render(nlg, messages[1])
+        assert "isn't known yet" in note and "results decide" in note
+
+
+@pytest.mark.parametrize(
+    "size, said, stage",
+    [
+        ("over_8cm", "high grade, over 8 cm", "IIB"),
+        ("8cm_or_less", "high grade, 8 cm or less", "IIA"),
+    ],
+)
+async def test_a_size_known_by_its_side_of_8_cm_is_said_that_way(
+    nlg: TemplatedNaturalLanguageGenerator, size: str, said: str, stage: str
+) -> None:
+    messages = await explain(
+        {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high", td.SIZE: size, td.SPOTS: "no"}
+    )
+    first = render(nlg, messages[0])
+    assert f"({said}, in one spot, not spread)" in first and f"stage {stage}." in first
+    assert not re.search(r"\d+(\.\d+)? cm(?! or less)", first.replace("over 8 cm", ""))
 
 
 async def test_forced_invalid_slot_values_count_as_unknown() -> None:
@@ -607,6 +806,13 @@ def sent_responses() -> set[str]:
         "utter_stage_care_team",
         "utter_stage_care_team_without_contacts",
         "utter_stage_offer_topics",
+        "utter_stage_noted",
+        "utter_stage_confirm",
+        "utter_stage_which_detail",
+        "utter_stage_problem_confirm",
+        "utter_stage_result_location_unknown",
+        "utter_stage_possible_location_unknown",
+        "utter_stage_spread_pending",
     }
     fixed |= {f"utter_stage_problem_{problem}" for problem in td.PROBLEMS}
     fixed |= {f"utter_stage_meaning_{group}" for group in staging.GROUPS}
@@ -664,7 +870,7 @@ def test_every_slot_value_is_declared_in_the_domain() -> None:
     slots = DOMAIN_DICT["slots"]
     for slot, values in td.ALLOWED.items():
         assert [str(v) for v in slots[slot]["values"]] == list(values)
-    assert DOMAIN_DICT["forms"]["stage_form"]["required_slots"] == list(td.SLOTS)
+    assert FORM_SLOTS == [*td.SLOTS, CONFIRMED]
 
 
 # --------------------------------------------------------------------------- with Rasa's form
@@ -679,6 +885,7 @@ class InProcessActionServer:
         self.executor = ActionExecutor()
         self.executor.register_action(ValidateStageForm())
         self.executor.register_action(ActionExplainStage())
+        self.executor.register_action(ActionAskStageConfirmed())
 
     async def request(self, json: dict[str, Any], **_: Any) -> dict[str, Any] | None:
         """What POST /webhook answers."""
@@ -734,6 +941,10 @@ class Conversation:
     def slots(self) -> dict[str, Any]:
         return {slot: self.tracker.get_slot(slot) for slot in td.SLOTS}
 
+    async def confirm(self) -> list[str] | None:
+        """Tap "That's right" on the details shown before a stage is named."""
+        return await self.say('/inform{"stage_confirmed": "yes"}', "inform", {CONFIRMED: "yes"})
+
 
 # How a member answers each question, by its key word (as the end-to-end test does).
 PLAIN_ANSWERS = [
@@ -751,21 +962,27 @@ async def test_rasa_form_asks_each_detail_and_explains_stage_iib() -> None:
         "can you help me understand what stage my son's tumor is?", "ask_my_stage"
     )
     asked = []
-    for _ in range(6):
+    for _ in range(5):
         assert replies
-        if any("stage IIB" in reply for reply in replies):
-            break
         question = replies[-1].lower()
         keyword, answer = next((k, a) for k, a in PLAIN_ANSWERS if k in question)
         asked.append(keyword)
         replies = await chat.say(answer)
     assert asked == ["where", "spread", "grade", "big", "spot"]
+    # Before a stage is named: the details used, in one bubble, with a way to fix one.
+    assert replies == [
+        "Before I name a stage, please check the details I'll use: in an arm, leg, trunk, "
+        "skull or face bone, high grade, over 8 cm, in one spot, not spread. Is that right?"
+    ]
+    assert not any("stage II" in reply for reply in replies)
+    replies = await chat.confirm()
+    assert replies and "stage IIB" in replies[0]
     assert any("care team" in reply for reply in replies)
     assert chat.slots() == {
         td.LOCATION: LIMB,
         td.SPREAD: "none",
         td.GRADE: "high",
-        td.SIZE: 10.0,
+        td.SIZE: units.OVER_8,  # "about 10 centimeters": over 8 cm, not exactly 10
         td.SPOTS: "no",
     }
 
@@ -800,6 +1017,8 @@ async def test_rasa_form_asks_again_after_a_golf_ball_and_accepts_not_sure() -> 
     replies = await chat.say("not sure", "unsure")
     assert replies and "more than one spot" in replies[-1]
     replies = await chat.say("no idea", "unsure")
+    assert replies and "size not known" in replies[-1] and "Is that right?" in replies[-1]
+    replies = await chat.say("yes, that's right", "affirm")
     assert replies and "stage IIA, IIB or III" in replies[0]
 
 
@@ -812,6 +1031,8 @@ async def test_rasa_form_leaves_an_faq_to_the_rules_and_resumes() -> None:
     replies = await chat.run_form()  # ... and goes back to the form
     assert replies and "spread" in replies[-1]
     replies = await chat.say("it has spread to his lymph nodes")
+    assert replies and "spread to lymph nodes. Is that right?" in replies[-1]
+    replies = await chat.confirm()
     assert replies and "stage IVB" in replies[0]
 
 
