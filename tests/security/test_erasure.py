@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import subprocess
 import sys
 import time
@@ -234,6 +235,7 @@ def test_forget_me_over_the_real_server_leaves_no_text_in_the_wal(servers) -> No
         response = requests.post(
             f"{servers.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers={"Authorization": f"Bearer {os.environ.get('REST_CHANNEL_TOKEN', '')}"},
             timeout=120,
         )
         assert response.status_code == 200
