@@ -1081,7 +1081,7 @@ async def test_the_test_stories_slot_values_are_what_the_actions_set(
     assert chat.tracker.active_loop_name in (None, "stage_form")
 
 
-# --------------------------------------------------------------------------- issue 15 in Rasa's form
+# ------------------------------------------------------------------ issue 15 in Rasa's form
 
 
 async def test_rasa_form_out_of_order_details_and_a_correction_before_the_stage() -> None:
