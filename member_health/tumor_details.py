@@ -208,6 +208,8 @@ _OTHER_BONE = _words(
     r"|(?:his|her|my|their|the) other (?:arm|leg|femur|thigh ?bone|tibia|shin ?bone|fibula"
     r"|humerus|knee|shoulder|hip|foot|hand|wrist|ankle|side)"
     r"|both (?:arms|legs|femurs|femora|knees|shoulders|tibias|tibiae|hips|feet|hands)"
+    r"|(?:in|on) (?:each|either) (?:arm|leg|femur|thigh|tibia|shin|humerus|knee|shoulder|hip"
+    r"|foot|hand|side)"
 )
 # "Nowhere else" after a place means only there; without a place, no spread at all.
 _EXCLUSIVE = _words(
@@ -223,7 +225,8 @@ _EXCEPT = re.compile(
 _PENDING_NEAR_SPREAD = _words(
     r"(?:might|may|could|possibly|possible|probably|likely|perhaps|maybe|suspect\w*"
     r"|suspicious|concern(?:ed|ing)?|worr(?:y|ied|ying)|query|questionable|unclear"
-    r"|indeterminate|not confirmed|unconfirmed|not clear)"
+    r"|indeterminate|not confirmed|unconfirmed|not clear|think\w*|thought|believe\w*"
+    r"|guess\w*|seems?|looks like|appears?)"
 )
 _PENDING = _words(
     r"(?:waiting|await\w*|wait (?:on|for)|pending|inconclusive|unconfirmed|not confirmed"
@@ -300,7 +303,8 @@ def _grade(text: str) -> str | None:
 
 
 def _spots(text: str) -> str | None:
-    text = " , ".join(clause for clause in _clauses(text) if not _OTHER_BONE.search(clause))
+    if _OTHER_BONE.search(text):  # "two spots, one in each leg": other bones, not one bone
+        return None
     if _SPOTS_YES.search(text):
         return None if _SPOTS_NO.search(_SPOTS_YES.sub(" ", text)) else "yes"
     return "no" if _SPOTS_NO.search(text) else None
