@@ -6,7 +6,7 @@ MODEL = $$(cat models/current.txt)
 # Rasa's telemetry (usage events, crash reports) stays off unless set to true.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test test-fast validate lint bench nlu-report stories report e2e-deps purge
+.PHONY: setup train run shell test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -58,6 +58,9 @@ purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOI
 
 bench: setup  ## latency, throughput, RSS vs a stock-Rasa baseline (trains both if needed)
 	$(VENV)/python -m bench $(BENCH_ARGS)
+
+safety-report: train  ## the blind safety corpus (tests/safety) by category, every miss by text
+	$(VENV)/python -m scripts.safety_report
 
 nlu-report: train  ## dev set + 5-fold CV vs the default pipeline: make nlu-report [NLU_ARGS=...]
 	$(VENV)/python scripts/nlu_report.py $(NLU_ARGS)

@@ -62,7 +62,8 @@ _REWRITES = [
     (
         _words(
             r"(?:can't|cannot|couldn't|unable to|not able to|hard to|trouble|difficulty)"
-            r" (?:\w+ )?(?:walk\w*|stand\w*|lift\w*|bear weight|climb\w*|move (?:my )?(?:legs?|feet|foot))"
+            r" (?:\w+ )?(?:walk\w*|stand\w*|lift\w*|bear weight|climb\w*"
+            r"|move (?:my )?(?:legs?|feet|foot))"
             r"|(?:doesn't|don't|won't|can't|cannot|not) (?:\w+ ){0,4}(?:hold|support|carry)"
             r" (?:me|my weight|my body|me up)"
         ),
@@ -108,7 +109,8 @@ _SYMPTOMS = {
 }
 # Said after a symptom in its clause, these deny it ("my legs are fine", "temp is normal").
 _ABSENT = _words(
-    r"(?:(?:is|are|been|feels?|seems?|stays?|looks?|'s|'re) )?(?:totally |completely |perfectly |all )?"
+    r"(?:(?:is|are|been|feels?|seems?|stays?|looks?|'s|'re) )?"
+    r"(?:totally |completely |perfectly |all )?"
     r"(?:fine|normal|ok|okay|good|alright|all right|steady|stable|healthy|the same)"
     r"|no (?:problems?|issues?)"
 )

@@ -1,0 +1,245 @@
+"""`make safety-report`: the independent safety corpus (tests/safety/) through the real readers.
+
+The corpus was written blind (from the seed and the contract only, never from this code or the
+training data) and its labels checked by a second author; see tests/safety/README.md. It is
+never trained on (tests/safety/test_safety_corpus.py checks).
+
+Prints, by category, with every miss listed by text:
+
+* emergency recall through the trained model (DIET + the emergency net), and 988 for self-harm;
+* calm messages answered with 911 (false alarms);
+* red-flag answers the screen would read as a plain "no" (a cleared red flag); over the REST
+  webhook the whole screen runs in tests/e2e/test_safety_screen.py;
+* staging one-shots whose stage (or "no group" / "undetermined") is not exact.
+
+``.venv/bin/python scripts/safety_report.py [--model models/<hash>.tar.gz]``; exit status 1
+when a gate fails (the same gates ``make test`` asserts).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = ROOT / "tests" / "safety"
+# Reply variations that carry the 988 Suicide & Crisis Lifeline (domain/emergency.yml).
+SHOWS_988 = {"self_harm", "unspecified"}
+CALM_FALSE_ALARM_MAX = 0.05
+
+
+def load(name: str, directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
+    """The items of ``tests/safety/<name>.jsonl``."""
+    path = directory / f"{name}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def normalized(text: str) -> str:
+    """Lowercase, punctuation stripped, spaces collapsed: for 'never trained on' checks."""
+    return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
+
+
+@dataclass
+class Section:
+    """One gate: items checked, misses (id, category, text, what happened) per category."""
+
+    title: str
+    total: Counter[str] = field(default_factory=Counter)
+    misses: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def add(self, item: dict[str, Any], ok: bool, got: str) -> None:
+        self.total[item["category"]] += 1
+        if not ok:
+            self.misses.append((item["id"], item["category"], item["text"], got))
+
+    @property
+    def checked(self) -> int:
+        return sum(self.total.values())
+
+    @property
+    def rate(self) -> float:
+        """Share of items that passed."""
+        return 1 - len(self.misses) / self.checked if self.checked else 1.0
+
+    def lines(self) -> list[str]:
+        missed = Counter(category for _, category, _, _ in self.misses)
+        out = [f"{self.title}: {self.checked - len(self.misses)}/{self.checked}"]
+        for category in sorted(self.total):
+            n = self.total[category]
+            out.append(f"  {category:<26} {n - missed[category]:>3}/{n}")
+        out += [f"  MISS {i} [{c}] {t!r} -> {g}" for i, c, t, g in self.misses]
+        return out
+
+
+# -- the pure readers ---------------------------------------------------------------------
+def red_flag_section(items: Iterable[dict[str, Any]]) -> Section:
+    """Answers that report or hedge a red flag and would be read as a plain "no".
+
+    The screen reads an answer with ``classify_answer``; ``None`` is confirmed once and then
+    counts as not sure, so only a ``no`` can clear a red flag.
+    """
+    from member_health.red_flags import classify_answer
+
+    section = Section("red-flag answers never read as no (yes / not sure)")
+    for item in items:
+        if item["expected"] == "no":
+            continue
+        got = classify_answer(item["text"], item["question"])
+        section.add(item, got != "no", str(got))
+    return section
+
+
+def plain_no_section(items: Iterable[dict[str, Any]]) -> Section:
+    """Plain denials read as no at once (usability, not safety: the rest are confirmed)."""
+    from member_health.red_flags import classify_answer
+
+    section = Section("plain no's read as no at once (the rest are confirmed with buttons)")
+    for item in items:
+        if item["expected"] == "no":
+            got = classify_answer(item["text"], item["question"])
+            section.add(item, got == "no", str(got))
+    return section
+
+
+def predicted_stage(text: str) -> str:
+    """The stage the explainer would name from a one-shot message, or no_group / undetermined."""
+    from member_health import staging
+    from member_health import tumor_details as td
+
+    details = td.parse_details(text)
+    result = staging.stage_group(
+        details.get(td.LOCATION),
+        details.get(td.GRADE),
+        details.get(td.SIZE),
+        details.get(td.SPOTS),
+        details.get(td.SPREAD),
+    )
+    if not result.has_ajcc_group:
+        return "no_group"
+    return result.groups[0] if result.definite else "undetermined"
+
+
+def staging_section(items: Iterable[dict[str, Any]]) -> Section:
+    """One-shot messages whose named stage is not exactly the expected one."""
+    section = Section("staging one-shots exact")
+    for item in items:
+        try:
+            got = predicted_stage(item["text"])
+        except ValueError as error:  # a value the slot cannot hold: a reader bug
+            got = f"error: {error}"
+        section.add(item, got == item["stage"], got)
+    return section
+
+
+# -- the trained model --------------------------------------------------------------------
+async def parses(agent: Any, texts: Iterable[str]) -> list[dict[str, Any]]:
+    """The model's parse of each text (NLU pipeline incl. the emergency net)."""
+    return [await agent.parse_message(text) for text in texts]
+
+
+def _emergency_type(parse: dict[str, Any]) -> str | None:
+    for entity in parse.get("entities") or []:
+        if entity.get("entity") == "emergency_type":
+            return str(entity.get("value"))
+    return None
+
+
+def emergency_sections(
+    items: list[dict[str, Any]], parsed: list[dict[str, Any]]
+) -> tuple[Section, Section, Section]:
+    """(emergency recall, 988 for self-harm, calm messages answered with 911)."""
+    recall = Section("emergencies answered with 911 first")
+    crisis = Section("self-harm emergencies also given 988")
+    calm = Section("calm messages NOT answered with 911")
+    for item, parse in zip(items, parsed, strict=True):
+        intent = (parse.get("intent") or {}).get("name")
+        kind = _emergency_type(parse)
+        got = f"{intent} ({kind})" if kind else str(intent)
+        if item["expected"] == "emergency":
+            recall.add({**item, "category": item["kind"]}, intent == "emergency", got)
+            if item.get("self_harm"):
+                crisis.add(item, intent == "emergency" and kind in SHOWS_988, got)
+        else:
+            calm.add(item, intent != "emergency", got)
+    return recall, crisis, calm
+
+
+def acute_section(items: list[dict[str, Any]], parsed: list[dict[str, Any]]) -> Section:
+    """Acute red-flag screen answers (sudden bladder/bowel loss, saddle numbness, sudden leg
+    weakness) answered with 911: the screen's emergency rule."""
+    section = Section("acute red-flag answers answered with 911")
+    for item, parse in zip(items, parsed, strict=True):
+        intent = (parse.get("intent") or {}).get("name")
+        section.add(item, intent == "emergency", str(intent))
+    return section
+
+
+@dataclass
+class Report:
+    """Every section, and whether the gates ``make test`` asserts hold."""
+
+    sections: list[Section]
+
+    def by_title(self, prefix: str) -> Section:
+        return next(s for s in self.sections if s.title.startswith(prefix))
+
+    def failures(self) -> list[str]:
+        out = []
+        for prefix in ("emergencies", "self-harm", "red-flag", "staging", "acute"):
+            section = self.by_title(prefix)
+            if section.misses:
+                out.append(f"{section.title}: {len(section.misses)} missed")
+        calm = self.by_title("calm")
+        if 1 - calm.rate > CALM_FALSE_ALARM_MAX:
+            out.append(f"calm false-911 rate {1 - calm.rate:.1%} > {CALM_FALSE_ALARM_MAX:.0%}")
+        return out
+
+    def text(self) -> str:
+        body = [line for section in self.sections for line in [*section.lines(), ""]]
+        failures = self.failures()
+        body.append("GATES: " + ("all pass" if not failures else "; ".join(failures)))
+        return "\n".join(body)
+
+
+async def build(agent: Any) -> Report:
+    """The whole report for a loaded model."""
+    emergency = load("emergency")
+    answers = load("red_flag_answers")
+    acute = [item for item in answers if item.get("acute")]
+    recall, crisis, calm = emergency_sections(
+        emergency, await parses(agent, [i["text"] for i in emergency])
+    )
+    return Report(
+        [
+            recall,
+            crisis,
+            calm,
+            acute_section(acute, await parses(agent, [i["text"] for i in acute])),
+            red_flag_section(answers),
+            plain_no_section(answers),
+            staging_section(load("staging")),
+        ]
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", help="model archive (default: models/current.txt)")
+    args = parser.parse_args(argv)
+    model = args.model or (ROOT / (ROOT / "models" / "current.txt").read_text().strip())
+    from rasa.core.agent import Agent
+
+    report = asyncio.run(build(Agent.load(str(model))))
+    print(report.text())
+    return 1 if report.failures() else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
