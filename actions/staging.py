@@ -367,7 +367,9 @@ class ValidateStageForm(FormValidationAction):
             reading = td.Reading(td.UNKNOWN_SITE)  # "it has spread" ... "not sure where"
         if reading.problem is None:
             return {slot: reading.value}
-        other_details = not is_payload(text) and set(td.parse_details(text)) - {slot}
+        other_details = not is_payload(text) and (
+            set(td.parse_details(text)) - {slot} or (slot != td.SIZE and td.size_problem(text))
+        )
         if not (reading.problem == td.NOT_UNDERSTOOD and other_details):
             dispatcher.utter_message(
                 response=f"utter_stage_problem_{reading.problem}", max_size_cm=f"{MAX_SIZE_CM:g}"

@@ -247,6 +247,15 @@ async def test_spread_to_the_lungs_in_the_first_message_asks_nothing_else() -> N
             {td.SPREAD: None, td.SIZE: 6.0, "requested_slot": td.SPREAD},
             ["utter_stage_noted"],
         ),
+        # A straddling size volunteered: asked about once, no "couldn't use that" on top.
+        (
+            td.SPREAD,
+            {td.LOCATION: LIMB},
+            "it's about 8 cm",
+            "inform",
+            {td.SPREAD: None, td.SIZE: None, "requested_slot": td.SPREAD},
+            ["utter_stage_problem_size_straddles"],
+        ),
         (
             td.SPREAD,
             {td.LOCATION: LIMB},
