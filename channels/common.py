@@ -14,7 +14,8 @@ from member_health.limits import (
     check_sender,
     clean_text,
 )
-from ops.input_policy import INTENT_PREFIX, without_forced_intent
+from ops.identity import namespaced, provider_id
+from ops.input_policy import looks_like_command, without_forced_intent
 
 logger = logging.getLogger(__name__)
 
@@ -32,18 +33,27 @@ def body_refusal(body: bytes | None) -> Refusal | None:
     return None
 
 
-def inbound(sender: Any, text: Any) -> tuple[str | None, str | None, Refusal | None]:
+def inbound(
+    sender: Any, text: Any, channel: str | None = None
+) -> tuple[str | None, str | None, Refusal | None]:
     """Check a member's message: ``(sender, cleaned text, refusal)``.
 
     The sender must be a short printable token (else ``(None, None, refusal)``) and the text
     at most ``MAX_MESSAGE_CHARS`` characters (else ``(sender, None, refusal)``, so the channel
     can tell the member). A refused message must not reach NLU. Empty text after cleaning
     gives ``(sender, None, None)``: nothing to handle.
+
+    With ``channel`` (Rasa's channel name: "twilio", "telegram", "slack", "facebook") the
+    returned sender id is namespaced by it (``ops.identity.namespaced``: "sms:+1555..."), so
+    the channels never share a conversation; ``ProviderRecipient`` turns it back into the
+    provider's id for the replies.
     """
     sender = str(sender) if isinstance(sender, int) else sender
     refusal = check_sender(sender)
     if refusal:
         return None, None, refusal
+    if channel:
+        sender = namespaced(channel, sender)
     refusal = check_message("" if text is None else text)
     if refusal:
         return sender, None, refusal
@@ -78,7 +88,7 @@ async def resolve_text(app: Any, sender_id: str, text: str, numbered: bool = Fal
     button the domain or the bot's latest turn offers (or the start payload); any other is read
     as plain text, so no intent, entity or slot value can be forced (``ops.input_policy``).
     """
-    forced = text.strip().startswith(INTENT_PREFIX)
+    forced = looks_like_command(text)
     if not numbered and not forced:
         return text
     buttons = await latest_buttons(app, sender_id)
@@ -87,3 +97,14 @@ async def resolve_text(app: Any, sender_id: str, text: str, numbered: bool = Fal
         return choice
     offered = {str(button.get("payload") or "").strip() for button in buttons}
     return without_forced_intent(text, button_payloads(app) | offered | {START_PAYLOAD})
+
+
+class ProviderRecipient:
+    """Output-channel mixin: replies go to the provider's id, not the namespaced sender id.
+
+    Rasa sends each reply to the tracker's sender id ("sms:+1555..."); the provider needs the
+    id it knows ("+1555...").
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        await super().send_response(provider_id(recipient_id), message)  # type: ignore[misc]

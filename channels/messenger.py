@@ -1,7 +1,9 @@
 """Facebook Messenger: Rasa's Facebook channel (signed webhooks) with bounds and split replies.
 
-Rasa's ``FacebookInput`` checks ``X-Hub-Signature`` with the app secret. On top of it:
+On top of Rasa's ``FacebookInput``:
 
+- only ``X-Hub-Signature-256`` is accepted (no SHA-1), compared in constant time;
+- the conversation is ``messenger:<page-scoped id>``, never another channel's;
 - bodies over ``MAX_BODY_BYTES`` and unsigned calls are refused with an HTTP error status
   (the stock channel answers 200 "not validated");
 - over-long messages get a short refusal instead of reaching NLU;
@@ -11,6 +13,8 @@ Rasa's ``FacebookInput`` checks ``X-Hub-Signature`` with the app secret. On top 
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -23,7 +27,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import TOO_LONG_REPLY, body_refusal, inbound, resolve_text
+from channels.common import (
+    TOO_LONG_REPLY,
+    ProviderRecipient,
+    body_refusal,
+    inbound,
+    resolve_text,
+)
 from member_health.channel_format import (
     MESSENGER_LIMIT,
     number_buttons,
@@ -44,7 +54,7 @@ def messenger_client(token: str, graph_url: str | None) -> MessengerClient:
     return client
 
 
-class MessengerOutput(MessengerBot):
+class MessengerOutput(ProviderRecipient, MessengerBot):
     """Sends replies with the Send API."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
@@ -90,16 +100,16 @@ class BoundedMessenger(Messenger):
     async def _handle_user_message(
         self, text: str, sender_id: str, metadata: dict[str, Any] | None
     ) -> None:
-        sender, cleaned, refusal = inbound(sender_id, text)
+        sender, cleaned, refusal = inbound(sender_id, text, self.name())
         output = MessengerOutput(self.client)
         if refusal:
             if sender is not None:
-                await output.send_text_message(sender, TOO_LONG_REPLY)
+                await output.send_text_message(str(sender_id), TOO_LONG_REPLY)
             return
         if sender is None or cleaned is None:
             return
         cleaned = await resolve_text(self.app, sender, cleaned, numbered=True)
-        await output.send_action(sender, sender_action="typing_on")
+        await output.send_action(str(sender_id), sender_action="typing_on")
         try:
             await self.on_new_message(
                 UserMessage(cleaned, output, sender, input_channel=self.name(), metadata=metadata)
@@ -107,7 +117,7 @@ class BoundedMessenger(Messenger):
         except Exception:
             logger.exception("messenger: could not handle a message")
         finally:
-            await output.send_action(sender, sender_action="typing_off")
+            await output.send_action(str(sender_id), sender_action="typing_off")
 
 
 class MessengerInput(FacebookInput):
@@ -129,13 +139,17 @@ class MessengerInput(FacebookInput):
         return MessengerOutput(messenger_client(self.fb_access_token, self.graph_url))
 
     def is_signed_by_facebook(self, request: Request) -> bool:
-        """``X-Hub-Signature-256`` (or the older SHA-1 ``X-Hub-Signature``) with the app secret."""
+        """``X-Hub-Signature-256`` with the app secret, compared in constant time.
+
+        The older SHA-1 ``X-Hub-Signature`` is not accepted (Meta sends both).
+        """
         signature = request.headers.get("X-Hub-Signature-256") or ""
-        if not signature.startswith("sha256="):
-            signature = request.headers.get("X-Hub-Signature") or ""
-            if not signature.startswith("sha1="):
-                return False
-        return self.validate_hub_signature(self.fb_secret, request.body, signature)
+        if not signature.startswith("sha256=") or not self.fb_secret:
+            return False
+        expected = hmac.new(self.fb_secret.encode(), request.body or b"", hashlib.sha256)
+        return hmac.compare_digest(
+            signature[len("sha256=") :].encode(), expected.hexdigest().encode()
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """Health check, Facebook's verification handshake and the signed webhook."""

@@ -1,9 +1,16 @@
-"""The REST channel (``POST /webhooks/rest/webhook``), bounded and validated before NLU.
+"""The REST channel (``POST /webhooks/rest/webhook``): internal, bounded, validated before NLU.
 
 credentials.yml names ``channels.rest.RestInput`` in place of ``rest``; the channel keeps the
 name "rest", so the URL and the tracker's ``input_channel`` stay the same. On top of Rasa's
 channel it:
 
+- is a server-to-server channel: every POST must carry ``Authorization: Bearer
+  <REST_CHANNEL_TOKEN>`` (compared in constant time), else 401; without the variable the
+  channel refuses everything. The caller chooses the sender id, so it must never be exposed
+  to members directly (README, "Security"); it may not use another channel's ids
+  (``sms:...``, ``widget:...``: 400);
+- limits messages per sender and per client address (429 with ``Retry-After``,
+  ``ops.rate_limit``) and lets emergencies through first, past the limits and the queue;
 - refuses a body that is not a JSON object ``{"sender": str, "message": str}`` (invalid JSON
   or UTF-8, a list, a missing or malformed sender, an empty message) with a 400, and a body
   over ``MAX_BODY_BYTES`` or a message over ``MAX_MESSAGE_CHARS`` with a 413, each with a JSON
@@ -17,6 +24,7 @@ channel it:
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,7 +36,9 @@ from sanic.response import HTTPResponse, ResponseStream
 
 from member_health.limits import Refusal
 from ops import server_hooks
+from ops.identity import bearer_matches, reserved
 from ops.input_policy import button_payloads_of, webhook_message, without_forced_intent
+from ops.rate_limit import Limiter, TurnGate, is_emergency, retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +56,12 @@ def button_payloads(app: Any) -> frozenset[str]:
     return payloads
 
 
+def client_address(request: Request) -> str:
+    """The caller's address: the proxy's ``X-Forwarded-For`` when Sanic is told to trust it
+    (``SANIC_PROXIES_COUNT=1`` behind one nginx), else the peer address."""
+    return str(request.remote_addr or request.ip or "")
+
+
 class _GuardedBlueprint(Blueprint):
     """A blueprint that installs the server-wide guards on the app it is registered on."""
 
@@ -61,6 +77,32 @@ class RestInput(RasaRestInput):
     def name(cls) -> str:
         return "rest"
 
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
+        channel = cls()
+        channel.token = (credentials or {}).get("token") or os.environ.get("REST_CHANNEL_TOKEN")
+        return channel
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.token: str | None = os.environ.get("REST_CHANNEL_TOKEN")
+        self.limiter = Limiter.from_env()
+        self.gate = TurnGate.from_env()
+
+    def refusal(self, request: Request) -> tuple[dict[str, Any] | None, Refusal | None]:
+        """The accepted message, or why it is refused (before anything reaches NLU)."""
+        if not bearer_matches(request.headers.get("Authorization"), self.token):
+            return None, Refusal(401, "this channel needs 'Authorization: Bearer <token>'")
+        accepted, refusal = webhook_message(request.body)
+        if refusal is not None or accepted is None:
+            return None, refusal
+        if reserved(accepted["sender"]):
+            return None, Refusal(400, "'sender' may not use another channel's prefix")
+        text = without_forced_intent(accepted["text"], button_payloads(request.app))
+        if not text:
+            return None, Refusal(400, "'message' is empty; send some text")
+        return {**accepted, "text": text}, None
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """``GET /`` (health) and ``POST /webhook``."""
         bp = _GuardedBlueprint("custom_webhook_RestInput", __name__)
@@ -71,17 +113,26 @@ class RestInput(RasaRestInput):
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> ResponseStream | HTTPResponse:
-            accepted, refusal = webhook_message(request.body)
-            if refusal is None and accepted is not None:
-                text = without_forced_intent(accepted["text"], button_payloads(request.app))
-                refusal = None if text else Refusal(400, "'message' is empty; send some text")
+            accepted, refusal = self.refusal(request)
             if refusal is not None or accepted is None:
                 assert refusal is not None
                 logger.info("rest: refused a message (%d: %s)", refusal.status, refusal.reason)
+                headers = {"WWW-Authenticate": "Bearer"} if refusal.status == 401 else None
                 return response.json(
-                    {"status": refusal.status, "reason": refusal.reason}, refusal.status
+                    {"status": refusal.status, "reason": refusal.reason},
+                    refusal.status,
+                    headers=headers,
                 )
-            sender, metadata = accepted["sender"], accepted["metadata"]
+            text, sender, metadata = accepted["text"], accepted["sender"], accepted["metadata"]
+            emergency = is_emergency(text)
+            wait = 0.0 if emergency else self.limiter.check(sender, client_address(request))
+            if wait:
+                logger.info("rest: rate limited a message")
+                return response.json(
+                    {"status": 429, "reason": "too many messages; please wait and try again"},
+                    429,
+                    headers={"Retry-After": retry_after(wait)},
+                )
             if request.args.get("stream", "").lower() == "true":
                 return response.stream(
                     self.stream_response(on_new_message, text, sender, self.name(), metadata),
@@ -89,11 +140,12 @@ class RestInput(RasaRestInput):
                 )
             collector = CollectingOutputChannel()
             try:
-                await on_new_message(
-                    UserMessage(
-                        text, collector, sender, input_channel=self.name(), metadata=metadata
+                async with self.gate.turn(emergency):
+                    await on_new_message(
+                        UserMessage(
+                            text, collector, sender, input_channel=self.name(), metadata=metadata
+                        )
                     )
-                )
             except Exception as error:  # noqa: BLE001 - answer what was collected
                 logger.error(  # the exception's message might quote the member: type only
                     "rest: handling a message failed (%s)",

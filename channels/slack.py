@@ -3,6 +3,9 @@
 Rasa's ``SlackInput`` already verifies ``X-Slack-Signature`` with the signing secret and
 refuses requests older than five minutes. On top of it this channel:
 
+- refuses a request whose timestamp and signature were already seen (a replay within those
+  five minutes, ``ops.identity.ReplayCache``);
+- keeps the conversation at ``slack:<user id>``, never another channel's;
 - refuses bodies over ``MAX_BODY_BYTES`` and answers over-long messages with a short refusal
   instead of handing them to NLU;
 - splits replies under 3000 characters per message (a section block's limit), paragraph by
@@ -12,6 +15,8 @@ refuses requests older than five minutes. On top of it this channel:
 """
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,14 +27,23 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from channels.common import TOO_LONG_REPLY, body_refusal, inbound, resolve_text
+from channels.common import (
+    TOO_LONG_REPLY,
+    ProviderRecipient,
+    body_refusal,
+    inbound,
+    resolve_text,
+)
 from member_health.channel_format import SLACK_LIMIT, split_message
+from ops.identity import ReplayCache
+
+logger = logging.getLogger(__name__)
 
 MAX_BUTTONS = 25  # elements in an actions block
 BUTTONS_PER_ROW = 5
 
 
-class SlackOutput(SlackBot):
+class SlackOutput(ProviderRecipient, SlackBot):
     """Posts replies with ``chat.postMessage``."""
 
     def __init__(
@@ -93,6 +107,21 @@ class SlackEventsInput(SlackInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.api_base: str | None = None
+        self.replays = ReplayCache()
+
+    def is_request_from_slack_authentic(self, request: Request) -> bool:
+        """Rasa's check (signature in constant time, timestamp within 5 minutes), once only.
+
+        The same timestamp and signature a second time is a replay and is refused.
+        """
+        if not super().is_request_from_slack_authentic(request):
+            return False
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if not self.replays.first_time(f"{stamp}:{signature}", time.time()):
+            logger.warning("slack: refused a replayed request")
+            return False
+        return True
 
     def get_output_channel(
         self, channel: str | None = None, thread_id: str | None = None
@@ -111,11 +140,11 @@ class SlackEventsInput(SlackInput):
         metadata: dict | None,
     ) -> Any:
         """Bound the message, then let Rasa's Slack channel handle it."""
-        sender, cleaned, refusal = inbound(sender_id, text)
+        sender, cleaned, refusal = inbound(sender_id, text, self.name())
         if refusal:
             if sender is not None:
                 out = self.get_output_channel((metadata or {}).get("out_channel"))
-                await out.send_text_message(sender, TOO_LONG_REPLY)
+                await out.send_text_message(str(sender_id), TOO_LONG_REPLY)
             return response.text("")
         if sender is None or cleaned is None:
             return response.text("")

@@ -2,6 +2,8 @@
 
 Differences from ``rasa.core.channels.twilio``:
 
+- the conversation is ``sms:<number>`` (``channels.common.inbound``), never a widget's or
+  another channel's;
 - the webhook's ``X-Twilio-Signature`` is checked with the auth token (the stock channel
   accepts anyone's POST and texts any number on their behalf);
 - buttons become a numbered list, and a reply "2" picks the second button of the bot's last
@@ -28,13 +30,19 @@ from sanic.response import HTTPResponse
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 
-from channels.common import TOO_LONG_REPLY, body_refusal, inbound, resolve_text
+from channels.common import (
+    TOO_LONG_REPLY,
+    ProviderRecipient,
+    body_refusal,
+    inbound,
+    resolve_text,
+)
 from member_health.channel_format import SMS_LIMIT, number_buttons, split_message
 
 logger = logging.getLogger(__name__)
 
 
-class SmsOutput(TwilioOutput):
+class SmsOutput(ProviderRecipient, TwilioOutput):
     """Sends SMS through Twilio's Messages API."""
 
     def __init__(
@@ -126,12 +134,13 @@ class SmsInput(TwilioInput):
             if not self.is_signed_by_twilio(request):
                 logger.warning("sms: refused a webhook call without a valid Twilio signature")
                 return response.text("invalid signature", status=403)
-            sender, text, refusal = inbound(request.form.get("From"), request.form.get("Body"))
+            number = request.form.get("From")
+            sender, text, refusal = inbound(number, request.form.get("Body"), self.name())
             output = self.get_output_channel()
             if refusal:
                 if sender is None:
                     return response.text(refusal.reason, status=refusal.status)
-                await output.send_text_message(sender, TOO_LONG_REPLY)
+                await output.send_text_message(number, TOO_LONG_REPLY)
                 return response.text("", status=204)
             if sender is None or text is None:
                 return response.text("", status=204)

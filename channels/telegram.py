@@ -8,6 +8,7 @@ Differences from ``rasa.core.channels.telegram``:
 - the webhook is registered when the server starts, on the server's event loop, and a failure
   is logged instead of stopping the server;
 - replies are split under Telegram's 4096 characters, buttons are stacked vertically;
+- the conversation is ``telegram:<chat id>``, never another channel's;
 - ``/start`` greets; over-long messages get a short refusal instead of reaching NLU.
 
 ``api_base`` points the bot at another Bot API server (the tests' loopback recorder).
@@ -27,13 +28,20 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import START_PAYLOAD, TOO_LONG_REPLY, body_refusal, inbound, resolve_text
+from channels.common import (
+    START_PAYLOAD,
+    TOO_LONG_REPLY,
+    ProviderRecipient,
+    body_refusal,
+    inbound,
+    resolve_text,
+)
 from member_health.channel_format import TELEGRAM_LIMIT, split_message
 
 logger = logging.getLogger(__name__)
 
 
-class TelegramBotOutput(TelegramOutput):
+class TelegramBotOutput(ProviderRecipient, TelegramOutput):
     """Sends replies through the Telegram Bot API."""
 
     def __init__(self, access_token: str | None, api_base: str | None = None) -> None:
@@ -142,10 +150,10 @@ class TelegramBotInput(TelegramInput):
                 await output.answer_callback_query(query_id)
             if chat is None or text is None:
                 return response.text("success")
-            sender, text, refusal = inbound(chat, text)
+            sender, text, refusal = inbound(chat, text, self.name())
             if refusal:
                 if sender is not None:
-                    await output.send_message(sender, TOO_LONG_REPLY)
+                    await output.send_message(chat, TOO_LONG_REPLY)
                 return response.text("success")
             if sender is None or text is None:
                 return response.text("success")

@@ -7,6 +7,13 @@ Rasa's channel it:
   ``/webhooks/widget/``, so page and socket share one origin (no CDN, no CORS);
 - accepts socket.io connections only from that origin or the configured
   ``cors_allowed_origins`` (a site that embeds the widget);
+- resumes only sessions it issued: ``session_confirm`` hands out ``widget:<random>.<HMAC>``
+  (``ops.identity``, key ``WIDGET_SESSION_SECRET``), bound to the socket (sid); a
+  ``session_request`` with any other id (unsigned, forged, another channel's) gets a new id and
+  no history, and ``user_uttered`` ignores the client's ``session_id`` field (the bound session
+  is used; a socket without one is given a new one);
+- limits messages per session and per client address (a polite bubble, ``ops.rate_limit``);
+  emergencies skip the limits and the queue;
 - refuses over-long messages with a bot message instead of handing them to Rasa (``limits``),
   reads an unoffered ``/intent{...}`` as plain text and ignores client-sent metadata;
 - sends the conversation's history on ``session_request`` (page reloads), a ``bot_typing``
@@ -18,7 +25,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -33,7 +39,9 @@ from socketio import AsyncServer
 
 from channels.common import TOO_LONG_REPLY, inbound, resolve_text
 from member_health.channel_format import bubbles, chat_history
-from member_health.limits import MAX_BODY_BYTES, check_sender
+from member_health.limits import MAX_BODY_BYTES
+from ops.identity import issue_session, session_key, valid_session
+from ops.rate_limit import Limiter, TurnGate, is_emergency
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-cache",
 }
+RATE_LIMITED_REPLY = (
+    "You're sending messages faster than I can read them. Please wait a few seconds and try "
+    "again. If this is an emergency, call 911 now."
+)
 
 
 class WidgetOutput(SocketIOOutput):
@@ -117,6 +129,11 @@ class WidgetInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.extra_origins: list[str] = []
         self.app: Sanic | None = None
+        self.session_key = session_key()  # never logged
+        self.sessions: dict[str, str] = {}  # socket sid -> the session it was given
+        self.addresses: dict[str, str] = {}  # socket sid -> client address
+        self.limiter = Limiter.from_env()
+        self.gate = TurnGate.from_env()
 
     def get_output_channel(self) -> OutputChannel | None:
         """The output channel for the HTTP API (``/conversations/.../execute``)."""
@@ -158,8 +175,34 @@ class WidgetInput(SocketIOInput):
             if inspect.isawaitable(joined):
                 await joined
 
+        async def bind(sid: str, session_id: str) -> None:
+            """Give the socket this session (and only this one): its room, its messages."""
+            old = self.sessions.get(sid)
+            if old and old != session_id:
+                left = sio.leave_room(sid, old, namespace=self.namespace)
+                if inspect.isawaitable(left):
+                    await left
+            self.sessions[sid] = session_id
+            await join(sid, session_id)
+
+        async def say(sid: str, text: str, **metadata: Any) -> None:
+            await sio.emit(
+                self.bot_message_evt,
+                {"text": text, "metadata": metadata},
+                room=sid,
+                namespace=self.namespace,
+            )
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            self.sessions.pop(sid, None)
+            self.addresses.pop(sid, None)
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: str, environ: dict, auth: dict | None) -> bool:
+            request = environ.get("sanic.request")
+            address = getattr(request, "remote_addr", "") or getattr(request, "ip", "")
+            self.addresses[sid] = str(address or "")
             if not self.jwt_key:
                 return True
             token = (auth or {}).get("token")
@@ -173,12 +216,11 @@ class WidgetInput(SocketIOInput):
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: Any) -> None:
             wanted = data.get("session_id") if isinstance(data, dict) else None
-            resumed = bool(wanted) and check_sender(wanted) is None
-            session_id = str(wanted) if resumed else uuid.uuid4().hex
-            if self.session_persistence:
-                await join(sid, session_id)
+            resumed = self.session_persistence and valid_session(self.session_key, wanted)
+            session_id = str(wanted) if resumed else issue_session(self.session_key)
+            await bind(sid, session_id)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
-            if resumed and self.session_persistence:
+            if resumed:
                 history = await self._history(session_id)
                 await sio.emit("history", history, room=sid, namespace=self.namespace)
 
@@ -186,29 +228,37 @@ class WidgetInput(SocketIOInput):
         async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            session_id = data.get("session_id") if self.session_persistence else sid
+            # The client's "session_id" field is never read: only the session bound to this
+            # socket by session_request (a signed id) may be spoken for.
+            session_id = self.sessions.get(sid)
+            if session_id is None:  # no session_request on this connection: a new session
+                session_id = issue_session(self.session_key)
+                await bind(sid, session_id)
+                await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
             sender, text, refusal = inbound(session_id, data.get("message", ""))
             if refusal is not None:
-                logger.info("widget: refused a message from %s: %s", sid, refusal.reason)
+                logger.info("widget: refused a message (%s)", refusal.reason)
                 reply = TOO_LONG_REPLY if refusal.status == 413 else refusal.reason
-                await sio.emit(
-                    self.bot_message_evt,
-                    {"text": reply, "metadata": {"refused": True}},
-                    room=sid,
-                    namespace=self.namespace,
-                )
+                await say(sid, reply, refused=True)
                 return
             if sender is None or text is None:
                 return
-            room = sender if self.session_persistence else sid
-            if self.session_persistence:
-                await join(sid, room)  # also after a reconnect that skipped session_request
+            emergency = is_emergency(text)
+            if not emergency and self.limiter.check(sender, self.addresses.get(sid)):
+                logger.info("widget: rate limited a message")
+                await say(sid, RATE_LIMITED_REPLY, refused=True, rate_limited=True)
+                return
+            room = sender
+            await join(sid, room)
             text = await resolve_text(self.app, sender, text)
             output = WidgetOutput(sio, self.bot_message_evt)
             await sio.emit("bot_typing", {"typing": True}, room=room, namespace=self.namespace)
             try:
                 # No client metadata: nothing the browser sends may steer the actions.
-                await on_new_message(UserMessage(text, output, sender, input_channel=self.name()))
+                async with self.gate.turn(emergency):
+                    await on_new_message(
+                        UserMessage(text, output, sender, input_channel=self.name())
+                    )
             finally:
                 await sio.emit("bot_typing", {"typing": False}, room=room, namespace=self.namespace)
 

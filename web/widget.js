@@ -140,7 +140,9 @@
   root.mhChat = { socket }; // for the browser tests (e.g. to drop the connection)
 
   function emitMessage(text) {
-    socket.emit("user_uttered", { message: text, session_id: sessionId });
+    // The server speaks for the session it confirmed on this connection, never for an id
+    // the page names here.
+    socket.emit("user_uttered", { message: text });
   }
 
   function send(text, shown) {
