@@ -6,6 +6,7 @@ soon as the previous one is answered, one conversation after another (a new send
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,6 +58,12 @@ async def _member(
                 await asyncio.sleep(ERROR_PAUSE_S)
 
 
+def rest_headers() -> dict[str, str]:
+    """The REST channel's ``Authorization`` header (``REST_CHANNEL_TOKEN``; none if unset)."""
+    token = os.environ.get("REST_CHANNEL_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> LevelResult:
     """Loads ``url`` with ``members`` members for warm-up + duration; figures of the duration."""
     samples: list[Sample] = []
@@ -64,7 +71,7 @@ async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> L
     end = start + load.duration_s
     timeout = aiohttp.ClientTimeout(total=load.timeout_s)
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=0), timeout=timeout
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout, headers=rest_headers()
     ) as session:
         await asyncio.gather(
             *(

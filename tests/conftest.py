@@ -1,6 +1,7 @@
 """Shared fixtures: the trained model (in-process) and the real servers (subprocesses)."""
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -14,6 +15,9 @@ if TYPE_CHECKING:
     from serve import Servers
 
 ROOT = Path(__file__).resolve().parent.parent
+# The REST channel is internal and needs a shared token: one for every server the tests start
+# (they inherit the environment) and every request helper (tests/e2e/chat.py rest_headers).
+os.environ.setdefault("REST_CHANNEL_TOKEN", secrets.token_urlsafe(32))
 
 
 def free_port() -> int:
@@ -51,6 +55,9 @@ def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         model=model_path,
         tracker_db=str(tmp / "tracker.db"),
         log_dir=tmp,
+        # Trust one proxy's X-Forwarded-For, as behind nginx: tests/security can then act as
+        # distinct client addresses (rate limits per address) from loopback.
+        env={"SANIC_PROXIES_COUNT": "1"},
     )
     try:
         running.start_actions()

@@ -236,6 +236,9 @@ def cluster_fixture(
             endpoints=SCALE_ENDPOINTS,
             model=model_path,
             log_dir=tmp,
+            # Every test client is 127.0.0.1: a per-address limit would throttle the load
+            # itself (nginx limits per address in front; tests/security checks the limit).
+            env={"RATE_LIMIT_ADDRESS": "off"},
         )
         for _ in range(2)
     ]

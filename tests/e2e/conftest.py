@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 import requests
+from chat import rest_headers
 
 
 @pytest.fixture
@@ -20,6 +21,7 @@ def say(servers) -> Callable[[str, str], list[dict[str, Any]]]:  # type: ignore[
         response = requests.post(
             f"{servers.url}/webhooks/rest/webhook",
             json={"sender": sender, "message": text},
+            headers=rest_headers(),
             timeout=90,
         )
         response.raise_for_status()

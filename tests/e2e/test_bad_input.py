@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from chat import bot_texts, slot
+from chat import bot_texts, rest_headers, slot
 
 pytestmark = pytest.mark.e2e
 
@@ -84,7 +84,7 @@ def post(servers) -> Callable[..., requests.Response]:  # type: ignore[no-untype
         return requests.post(
             f"{servers.url}/webhooks/rest/webhook",
             data=raw,
-            headers={"Content-Type": "application/json", **(headers or {})},
+            headers={"Content-Type": "application/json", **rest_headers(), **(headers or {})},
             timeout=120,
         )
 
@@ -167,6 +167,7 @@ def test_a_120_kb_message_is_refused_without_growing_the_server(servers, post) -
     chunked = requests.post(
         f"{servers.url}/webhooks/rest/webhook",
         data=iter([msg("y" * 120_000, sender="big")]),  # Transfer-Encoding: chunked
+        headers=rest_headers(),
         timeout=60,
     )
     assert chunked.status_code == 413

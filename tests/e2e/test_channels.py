@@ -375,7 +375,7 @@ def test_sms_numbers_the_buttons_and_a_number_picks_one(channel_servers, provide
         lambda c: _sms_to(number)(c) and "primary bone cancer" in c["body"]["Body"], "answer SMS"
     )
     assert answer and len(provider.matching(_sms_to(number))) > seen
-    assert _user_texts(channel_servers, number)[-1] == "What is bone cancer?"
+    assert _user_texts(channel_servers, f"sms:{number}")[-1] == "What is bone cancer?"
 
 
 @pytest.mark.e2e
@@ -385,7 +385,7 @@ def test_sms_without_twilios_signature_is_refused(channel_servers, provider) -> 
     assert response.status_code == 403
     time.sleep(2)
     assert provider.matching(_sms_to(number)) == []
-    assert _user_texts(channel_servers, number) == []
+    assert _user_texts(channel_servers, f"sms:{number}") == []
 
 
 @pytest.mark.e2e
@@ -394,7 +394,7 @@ def test_sms_too_long_is_refused_before_nlu(channel_servers, provider) -> None: 
     assert _twilio_post(channel_servers, _sms_form(number, "pain " * 300)).status_code == 204
     reply = provider.wait_for(_sms_to(number), "refusal SMS")
     assert "too long" in reply[0]["body"]["Body"]
-    assert _user_texts(channel_servers, number) == []
+    assert _user_texts(channel_servers, f"sms:{number}") == []
 
 
 # --- Telegram ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Any
 import cluster as stores
 import pytest
 import requests
-from chat import bot_texts, slot
+from chat import bot_texts, rest_headers, slot
 from cluster import cluster_fixture, pg_store_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +25,10 @@ SCREEN = ["I want to start the back pain program", "no", "no"]  # then 2 questio
 
 def post(url: str, sender: str, text: str) -> list[dict[str, Any]]:
     response = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=120,
     )
     response.raise_for_status()
     return response.json()

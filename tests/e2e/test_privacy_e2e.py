@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import requests
 import yaml
-from chat import bot_texts
+from chat import bot_texts, rest_headers
 from cluster import PgStore, cluster_fixture, pg_store_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +29,10 @@ PRIVATE = "my neighbour Bartholomew Quince wants to know about his insurance cla
 
 def post(url: str, sender: str, text: str) -> list[dict[str, Any]]:
     response = requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=120,
     )
     response.raise_for_status()
     return response.json()

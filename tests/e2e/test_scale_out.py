@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import requests
+from chat import rest_headers
 from cluster import Cluster, cluster_fixture, pg_store_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -69,7 +70,10 @@ def user_texts(tracker: dict[str, Any]) -> list[str]:
 
 def post(url: str, sender: str, text: str) -> requests.Response:
     return requests.post(
-        f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=180
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=180,
     )
 
 
