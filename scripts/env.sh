@@ -14,6 +14,11 @@ if [ -z "${RASA_AUTH_TOKEN:-}" ]; then
   if ! grep -q '^LOG_ID_KEY=' .env; then
     echo "LOG_ID_KEY=$(_env_secret)" >> .env
   fi
+  # The REST channel's bearer token (internal callers) and the widget sessions' HMAC key.
+  for _name in REST_CHANNEL_TOKEN WIDGET_SESSION_SECRET; do
+    grep -q "^${_name}=" .env || echo "${_name}=$(_env_secret)" >> .env
+  done
+  unset _name
   unset -f _env_secret
   set -a; . ./.env; set +a
 fi

@@ -410,7 +410,9 @@ def main() -> None:
             f"""
 serve: ready. Logs in {servers.log_dir}/.
   Chat:  {servers.url}/webhooks/widget/  (the website widget's demo page)
-  REST:  curl -s {servers.url}/webhooks/rest/webhook -d '{{"sender": "me", "message": "hello"}}'
+  REST:  curl -s -H "Authorization: Bearer $REST_CHANNEL_TOKEN" \\
+           -d '{{"sender": "me", "message": "hello"}}' {servers.url}/webhooks/rest/webhook
+         (internal, server to server; the token is in .env)
   Shell: make shell  (chat in this terminal, in a second window)
   API:   {servers.url}/status?token=$RASA_AUTH_TOKEN  (the token is in .env)
   Plan:  {status or "configured (no example values)"}
