@@ -73,26 +73,47 @@ _BIGGER = r"(?:more|larger|bigger|greater|longer|wider)"
 _SMALLER = r"(?:less|smaller|shorter|littler)"
 _PRE_COMPARATORS = (
     # value <= n
-    ("le", rf"(?:up to|at most|at the most|<=|\u2264|=<|no {_BIGGER} than|not {_BIGGER} than"
-     r"|not (?:over|above|exceeding)|(?:a )?max(?:imum)?\.?(?: of)?|does ?n'?t exceed)"),
+    (
+        "le",
+        rf"(?:up to|at most|at the most|<=|\u2264|=<|no {_BIGGER} than|not {_BIGGER} than"
+        r"|not (?:over|above|exceeding)|(?:a )?max(?:imum)?\.?(?: of)?|does ?n'?t exceed)",
+    ),
     # value >= n
-    ("ge", rf"(?:at least|at the least|>=|\u2265|=>|no {_SMALLER} than|not {_SMALLER} than"
-     r"|not under|not below|(?:a )?min(?:imum)?\.?(?: of)?)"),
+    (
+        "ge",
+        rf"(?:at least|at the least|>=|\u2265|=>|no {_SMALLER} than|not {_SMALLER} than"
+        r"|not under|not below|(?:a )?min(?:imum)?\.?(?: of)?)",
+    ),
     # value > n
-    ("gt", rf"(?:(?:{_A_BIT} )?(?:over|above|{_BIGGER} than)|>|exceeding|exceeds|in excess of"
-     r"|beyond|upwards of|north of|bigger then|larger then|more then)"),
+    (
+        "gt",
+        rf"(?:(?:{_A_BIT} )?(?:over|above|{_BIGGER} than)|>|exceeding|exceeds|in excess of"
+        r"|beyond|upwards of|north of|bigger then|larger then|more then)",
+    ),
     # value < n
-    ("lt", rf"(?:(?:{_A_BIT} )?(?:under|below|{_SMALLER} than)|<|almost|nearly|not quite"
-     r"|just shy of|shy of|short of|less then|smaller then)"),
-    ("about", r"(?:about|around|roughly|approximately|approx\.?|~|circa|close to|near"
-     r"|somewhere around|give or take|maybe|perhaps|probably|like)"),
+    (
+        "lt",
+        rf"(?:(?:{_A_BIT} )?(?:under|below|{_SMALLER} than)|<|almost|nearly|not quite"
+        r"|just shy of|shy of|short of|less then|smaller then)",
+    ),
+    (
+        "about",
+        r"(?:about|around|roughly|approximately|approx\.?|~|circa|close to|near"
+        r"|somewhere around|give or take|maybe|perhaps|probably|like)",
+    ),
     ("exact", r"(?:exactly|precisely|just|only)"),
 )
 _POST_COMPARATORS = (
-    ("ge", r"(?:or (?:more|larger|bigger|greater|above|over|longer)|and (?:up|over|above)"
-     r"|plus|\+|at least|minimum|min)"),
-    ("le", r"(?:or (?:less|smaller|under|below|shorter)|and under|and below|at most|at the most"
-     r"|maximum|max|tops)"),
+    (
+        "ge",
+        r"(?:or (?:more|larger|bigger|greater|above|over|longer)|and (?:up|over|above)"
+        r"|plus|\+|at least|minimum|min)",
+    ),
+    (
+        "le",
+        r"(?:or (?:less|smaller|under|below|shorter)|and under|and below|at most|at the most"
+        r"|maximum|max|tops)",
+    ),
     ("about", r"(?:or so|-?ish|give or take|roughly|approximately|approx|more or less)"),
 )
 _PRE = "|".join(f"(?P<pre_{kind}>{pattern})" for kind, pattern in _PRE_COMPARATORS)
