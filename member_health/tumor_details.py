@@ -167,6 +167,7 @@ _SPOTS_NO = _words(
     r"(?<!grade )(?<!stage )(?:(?:only|just) (?:one|1|a single|the one)|a single|single|one|1) "
     rf"{_ADJECTIVE}(?:spot|place|tumou?r|lesion|area|site|mass|lump|growth)"
     r"|no other (?:spots?|tumou?rs?|lesions?|areas?|places?)|(?:just|only) the one"
+    r"|(?:just|only) (?:one|1)(?= ?(?:[,.;!?]|$|and\b|no\b|not\b|has\b|hasn))"
 )
 _SPOTS_NO_ANSWER = _words(r"(?:only|just) (?:one|1)|one|1|single|just the one|the one")
 _SPOTS_YES_ANSWER = _words(r"(?:two|2|three|3|several|multiple|many|a few|more than (?:one|1))")
@@ -231,6 +232,7 @@ _PENDING_NEAR_SPREAD = _words(
 _PENDING = _words(
     r"(?:waiting|await\w*|wait (?:on|for)|pending|inconclusive|unconfirmed|not confirmed"
     r"|checking|testing|looking (?:at|into)|rule out|ruling out|watch(?:ing)?|monitoring"
+    r"|keep\w* an eye on|under (?:observation|surveillance)"
     r"|(?:more|further|another|other|new|follow ?up) (?:tests?|scans?|biops(?:y|ies)|imaging)"
     r"|(?:is|are|has|have|was|were) (?:still )?(?:being |been )?(?:checked|tested|biopsied"
     r"|scanned|looked at)"
@@ -260,9 +262,51 @@ _QUESTION_START = re.compile(
 )
 
 
+# Members' common misspellings of the words the readers look for.
+_SPELLINGS = {
+    r"spred\w*|sprad\w*|sperad\w*": "spread",
+    r"metastized|metastisized|metastacized": "metastasized",
+    r"humerous|humorus|humourus": "humerus",
+    r"femer|femor": "femur",
+    r"tibea|tibai": "tibia",
+    r"tumr|tumer|tumour": "tumor",
+    r"lo grade|lo-grade": "low grade",
+}
+_PLACE_BEFORE_METS = re.compile(
+    r"(?<![\w'])(lungs?|liver|brain|lymph nodes?|nodes?|adrenals?|kidneys?) "
+    r"(mets|metastas[ie]s|metastatic disease)(?![\w'])"
+)
+_FINDING = r"(?:it|spots?|tumou?rs?|lesions?|cancer|more spots?|one|another one)"
+# ("...in his other femur too" is read by _OTHER_BONE, which keeps the femur as the location.)
+_NOT_OTHER = r"(?!(?:his |her |my |their |the )?other )"
+_ALSO_FOUND = re.compile(
+    rf"(?<![\w'])also (?:found|saw|seen|see) {_FINDING} (?:in|on)(?![\w']) {_NOT_OTHER}"
+)
+_FOUND_TOO = re.compile(
+    rf"(?<![\w'])(?:found|saw|seen|see) {_FINDING} (?:in|on) {_NOT_OTHER}([^,.;]*?)"
+    r" (?:too|as well)(?![\w'])"
+)
+_GRADE_THEN_COUNT = re.compile(
+    r"(?<![\w'])(high|low) grade ((?:\d+|two|three|four|several) (?:spots?|tumou?rs?|lesions?"
+    r"|places|areas|sites|masses|lumps|growths))(?![\w'])"
+)
+_MISSPELLED = [
+    (re.compile(rf"(?<![\w'])(?:{wrong})(?![\w'])"), right) for wrong, right in _SPELLINGS.items()
+]
+
+
 def normalize(text: str) -> str:
     """Lower-case and tidy a message: "high-grade" -> "high grade", one kind of apostrophe."""
     text = units.normalize_size_text(text)
+    for wrong, right in _MISSPELLED:
+        text = wrong.sub(right, text)
+    # "high grade 2 spots": the number counts the spots, it is not a grade number.
+    text = _GRADE_THEN_COUNT.sub(r"\1 grade , \2", text)
+    # "lung mets" -> "mets to lungs": the place is read after the spread word.
+    text = _PLACE_BEFORE_METS.sub(r"\2 to \1", text)
+    # "they also found spots in his ribs", "found it in my pelvis too": it has spread there.
+    text = _ALSO_FOUND.sub("spread to ", text)
+    text = _FOUND_TOO.sub(r"spread to \1", text)
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", " ", text)
     text = text.replace("\u2014", " , ").replace('"', " ")
     return re.sub(r"\s+", " ", text).strip()

@@ -123,6 +123,8 @@ def predicted_stage(text: str) -> str:
     )
     if not result.has_ajcc_group:
         return "no_group"
+    if details.get(td.LOCATION) in (None, td.UNKNOWN):  # it could be the spine or pelvis
+        return "undetermined"
     return result.groups[0] if result.definite else "undetermined"
 
 

@@ -25,10 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # Known gaps, measured 2026-11-30 (issue 15 stays open until they are empty): each listed item
 # misses today. A new miss fails; a fixed item must be removed from here (the sets only shrink).
 KNOWN_EMERGENCY_MISSES = {"em-180"}
-KNOWN_STAGING_MISSES = {
-    *("st-024", "st-028", "st-031", "st-034", "st-037", "st-048", "st-051", "st-052"),
-    "st-060",
-}
+KNOWN_STAGING_MISSES: set[str] = set()
 # Calm messages answered with 911 today: 29 of 116 (25 %), nearly all the trained model's
 # guess, which the net may no longer withdraw on context alone. Goal: CALM_FALSE_ALARM_MAX.
 CALM_FALSE_911_TODAY = 29
@@ -76,7 +73,7 @@ def test_no_red_flag_or_hedged_answer_is_read_as_no() -> None:
     assert not section.misses, "\n".join(section.lines())
 
 
-def test_every_staging_one_shot_is_exact_but_the_known_gaps() -> None:
+def test_every_staging_one_shot_is_exact() -> None:
     section = staging_section(load("staging"))
     assert section.checked >= 50
     missed = {miss[0] for miss in section.misses}
