@@ -387,6 +387,23 @@ def volunteered_flags(text: str) -> set[str]:
     return {flag for flag in RED_FLAGS if _mentions(normalized, flag)[0]}
 
 
+_BACK_PAIN = _words(
+    r"back ?(?:pain|ache|aches|is (?:killing|sore|hurting|bad|aching)|hurts?|hurting|problems?)"
+    r"|(?:pain|hurts?|hurting|aches?|aching|sore|stiff) (?:in )?(?:my |the )?(?:lower |upper )?back"
+    r"|backache|sciatica|lumbago|slipped dis[ck]|(?:lower|upper) back"
+)
+
+
+def reported_with_back_pain(text: str) -> set[str]:
+    """Red flags a member states beside their back pain ("I'm a cancer survivor and my back
+    hurts"); empty for a question ("can back pain be a sign of cancer?") or no back pain."""
+    if looks_like_question(text):
+        return set()
+    if not _BACK_PAIN.search(_normalize(text)):
+        return set()
+    return volunteered_flags(text)
+
+
 def screening_outcome(answers: Mapping[str, str | None], previous: str | None = None) -> Outcome:
     """``clear`` only when all four red flags are answered no and no earlier ``see_doctor``.
 

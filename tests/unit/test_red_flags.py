@@ -8,6 +8,7 @@ from member_health.red_flags import (
     classify_answer,
     is_plain_answer,
     looks_like_question,
+    reported_with_back_pain,
     screening_outcome,
     volunteered_flags,
 )
@@ -243,3 +244,20 @@ def test_looks_like_question(text: str, expected: bool) -> None:
 )
 def test_is_plain_answer(text: str, expected: bool) -> None:
     assert is_plain_answer(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "flags"),
+    [
+        ("I'm a cancer survivor and my back hurts", {CANCER}),
+        ("lower back pain and I keep throwing up", {FEVER}),
+        ("my back is killing me and my legs are going numb", {LEG}),
+        ("backache, and I've wet myself twice this week", {BLADDER}),
+        ("my back hurts", set()),
+        ("can back pain be a sign of bone cancer?", set()),
+        ("I had cancer", set()),  # no back pain said: the classifier decides
+        ("my back pain is better, no fever", set()),
+    ],
+)
+def test_red_flags_reported_with_back_pain(text: str, flags: set[str]) -> None:
+    assert reported_with_back_pain(text) == flags
