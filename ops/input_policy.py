@@ -96,7 +96,7 @@ def without_forced_intent(text: str, allowed_payloads: Iterable[str]) -> str:
     """
     stripped = text.strip()
     if stripped in set(allowed_payloads):
-        return stripped
+        return text
     if not looks_like_command(text):
         return text
     # The whole run is gone, so the result starts with a visible character that is no slash.
