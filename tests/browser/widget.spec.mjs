@@ -86,7 +86,7 @@ test("the conversation survives a page reload", { timeout: TEST_MS }, async () =
   await say(page, "What is bone cancer?");
   await botSays(page, BONE_CANCER_ANSWER);
   const before = await sessionId(page);
-  assert.match(before, /^[0-9a-f]{32}$/);
+  assert.match(before, /^widget:[0-9a-f]{32}\.[A-Za-z0-9_-]{43}$/); // signed by the server
 
   await page.reload();
   await page.locator(".msg-user", { hasText: "What is bone cancer?" }).waitFor({ timeout: REPLY_MS });
