@@ -58,6 +58,13 @@ _REWRITES = [
         ),
         "urinary retention",
     ),
+    (
+        _words(
+            r"(?:can't|cannot|couldn't|not able to|unable to) (?:tell|feel|sense|notice) when i"
+            r" (?:need|have|want) to (?:pee|go|poop|urinate)"
+        ),
+        "loss of control",
+    ),
     (_words(r"(?:can't|cannot|couldn't|not able to|unable to) feel"), "numb"),
     (
         _words(
@@ -80,19 +87,22 @@ _REWRITES = [
     (_words(r"(?:definitely|absolutely|certainly|of course|surely) not"), "no"),
 ]
 
+# Any words within one stretch of speech: no punctuation, no "but" / "just" / "and" between.
+_SAME_CLAUSE = r"(?:(?!\b(?:but|just|only|except|though|and)\b)[^,.;:!?])*"
 _LEG_PARTS = r"legs?|thighs?|calf|calves|knees?|foot|feet|toes?|ankles?|shins?|hamstrings?"
 _PAIN = r"pain\w*|hurt\w*|ach\w*|cramp\w*|sore\w*|agony|killing"
 # A symptom of the flag being asked about; leg pain needs the leg ("pain" alone is the back).
 _SYMPTOMS = {
     "leg_symptoms": _words(
         r"numb\w*|tingl\w*|pins and needles|weak\w*|sciatica|shooting|burning|buckl\w*"
-        r"|(?:give|gives|giving|gave) (?:out|way)|dead leg|heavy legs?|jelly|wobbly"
-        rf"|(?:{_LEG_PARTS})\b[^,.;:!?]*\b(?:{_PAIN})|(?:{_PAIN})\b[^,.;:!?]*\b(?:{_LEG_PARTS})"
+        r"|(?:give|gives|giving|gave) (?:out|way)|dead leg|heavy legs?|jelly|wobbly|dragg\w*"
+        rf"|(?:{_LEG_PARTS})\b{_SAME_CLAUSE}\b(?:{_PAIN})|(?:{_PAIN})\b{_SAME_CLAUSE}\b(?:{_LEG_PARTS})"
     ),
     "bladder_bowel": _words(
         r"bladder|bowels?|urin\w*|pee|pees|peed|peeing|piss\w*|incontinen\w*|leak\w*|accidents?"
         r"|poo|poop\w*|stools?|dribbl\w*|retention"
-        r"|wet\w* (?:myself|my pants|the bed)|soil\w*|loss of control|lost control|losing control"
+        r"|wet\w* (?:myself|himself|herself|themselves|my pants|the bed)|soil\w*"
+        r"|loss of control|lost control|losing control"
     ),
     "fever_nausea": _words(
         r"fever\w*|feverish|temperature|temp|chills|sweats|nause\w*|queasy|vomit\w*|throw\w* up"
@@ -219,6 +229,16 @@ _QUESTION_WORDS = {
 }
 
 
+# Misspellings members make of the words the screen reads.
+_TYPOS = [
+    (re.compile(r"\bsud+en+ly\b|\bsuddently\b"), "suddenly"),
+    (re.compile(r"\bhappend\b"), "happened"),
+    (re.compile(r"\b(feel|feels|felt|are|is|so|really|very|too) week\b"), r"\1 weak"),
+    (re.compile(r"\bkillin\b"), "killing"),
+    (re.compile(r"\bnumbnes\b"), "numbness"),
+]
+
+
 def _normalize(text: str) -> str:
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     text = re.sub(r"[^a-z0-9',.;:!?&]+", " ", text)
@@ -226,6 +246,8 @@ def _normalize(text: str) -> str:
         r"\b(can|do|does|did|is|are|was|were|have|has|had|could|would|wo)nt\b", r"\1n't", text
     )
     text = re.sub(r"\bcant\b", "can't", text)
+    for wrong, right in _TYPOS:
+        text = wrong.sub(right, text)
     text = re.sub(r"\bwont\b", "won't", text)
     text = re.sub(r"\bim\b", "i'm", text)
     text = re.sub(r"\bive\b", "i've", text)
@@ -290,9 +312,12 @@ def _own_clauses(text: str) -> str:
     )
 
 
-def _mentions(text: str, flag: str) -> tuple[bool, bool]:
-    """(the member affirms a symptom of ``flag``, a mention is ambiguous)."""
-    own = text if _ME_TOO.search(text) else _own_clauses(text)
+def _mentions(text: str, flag: str, anyone: bool = False) -> tuple[bool, bool]:
+    """(the member affirms a symptom of ``flag``, a mention is ambiguous).
+
+    With ``anyone``, symptoms of someone else count too (an emergency is one whoever has it).
+    """
+    own = text if anyone or _ME_TOO.search(text) else _own_clauses(text)
     tokens = _tokens(own)
     scope = _denial_scope(tokens)
     # Character offset of each token, to map regex matches back onto the scope.
@@ -402,6 +427,46 @@ def reported_with_back_pain(text: str) -> set[str]:
     if not _BACK_PAIN.search(_normalize(text)):
         return set()
     return volunteered_flags(text)
+
+
+# Acute red flags (the contract): numbness in the groin or saddle area (always), sudden or new
+# loss of bladder or bowel control, sudden leg weakness. They meet the seed's definition of an
+# emergency medical condition, so they get the emergency response.
+_SADDLE_NUMB = _words(
+    r"(?:numb\w*|no feeling|can't feel|cannot feel|tingl\w*|dead)\b[^.;!?]{0,40}\b(?:groin|saddle"
+    r"|crotch|privates|genitals?|bottom|butt|buttocks|inner thighs?|between (?:my|his|her) legs"
+    r"|down there|toilet seat|when i wipe|perineum|bum)"
+    r"|(?:groin|saddle|crotch|privates|genitals?|bottom|butt|buttocks|inner thighs?|down there"
+    r"|between (?:my|his|her) legs)\b[^.;!?]{0,30}\b(?:numb\w*|no feeling|dead|tingl\w*)"
+)
+_ONSET = _words(
+    r"sudden\w*|all of a sudden|out of (?:nowhere|the blue)|just (?:started|happened|now)"
+    r"|started (?:today|tonight|this morning|last night|yesterday)|today|tonight|this morning"
+    r"|last night|since (?:this|last|yesterday|today|a few|an hour|my back|the fall|i woke)"
+    r"|never (?:happened|had) (?:that |this )?before|first time|(?<!nothing )(?<!not )new"
+    r"|(?:and|but|right) now|now i|woke up|(?:an?|one|\d+|few|couple of) (?:hours?|minutes?|mins?)"
+    r" ago|just (?:gave|went|lost|started|happened|collapsed|wet|peed|pooped|soiled)"
+)
+_LEG_WEAKNESS = _words(
+    r"weak\w*|gave (?:out|way)|give (?:out|way)|giving (?:out|way)|buckl\w*|dragging"
+    r"|(?:can't|cannot|couldn't|unable to|not able to) (?:lift|move|stand|walk|feel)"
+)
+
+
+def is_acute(text: str) -> bool:
+    """An acute red flag in the member's own words (see above); fails safe toward yes."""
+    normalized = _normalize(text)
+    if looks_like_question(text) and not _FIRST_PERSON.search(normalized):
+        return False  # "is sudden leg weakness a red flag?"
+    if _SADDLE_NUMB.search(normalized):
+        return True
+    if not _ONSET.search(normalized):
+        return False
+    if _mentions(normalized, "bladder_bowel", anyone=True)[0]:
+        return True
+    return _mentions(normalized, "leg_symptoms", anyone=True)[0] and bool(
+        _LEG_WEAKNESS.search(normalized)
+    )
 
 
 def screening_outcome(answers: Mapping[str, str | None], previous: str | None = None) -> Outcome:

@@ -3,7 +3,8 @@
 Two detectors, one decision. The trained classifier (DIET) proposes an intent; this component
 runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the same text:
 
-* the net fires (an affirmed alarm phrase): the intent becomes ``emergency`` (confidence 1.0,
+* the net fires (an affirmed alarm phrase, or an acute back-pain red flag read by
+  ``member_health.red_flags.is_acute``): the intent becomes ``emergency`` (confidence 1.0,
   first in the ranking), whatever DIET or the FallbackClassifier said;
 * the member explicitly negates every emergency phrase the net found ("I'm not suicidal, just
   asking about bone cancer", "no chest pain") and DIET said ``emergency``: DIET is overruled
@@ -72,6 +73,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.emergency import Decision, EmergencyDetector
+from member_health.red_flags import is_acute
 
 logger = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ ENTITY_KEY = "entity"
 FALLBACK_THRESHOLD_KEY = "fallback_threshold"
 SUMMARY_KEY = "emergency_net"
 UNSPECIFIED = "unspecified"
+ACUTE_RED_FLAG = "acute_red_flag_reader"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -129,6 +132,10 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         if not text or text.startswith(INTENT_MESSAGE_PREFIX):
             return  # "/intent" payloads are handled by Rasa's RegexMessageHandler
         decision = self.detector.detect(text)
+        if not decision.fired and is_acute(text):
+            # An acute back-pain red flag (sudden bladder/bowel loss, saddle numbness, sudden
+            # leg weakness) read by the screen's own reader: an emergency too.
+            decision = Decision(True, "medical", ACUTE_RED_FLAG, (0, len(text)), decision.matches)
         emergency = self.component_config[INTENT_KEY]
         predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         demoted = False

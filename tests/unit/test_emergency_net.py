@@ -388,3 +388,20 @@ def test_policy_registered_and_outranks_the_rule_policy(dialogue) -> None:  # ty
     assert first.priority > rules.priority == RulePolicy.get_default_config()["priority"]
     registered = DefaultV1Recipe._from_registry(EmergencyFirstPolicy.__name__)
     assert DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT in registered.types
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my husband with back pain just wet himself and didn't feel it",
+        "since this morning I can't feel anything when I wipe",
+        "my legs suddenly gave out and my back is killing me",
+    ],
+)
+def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
+    net: EmergencySafetyNet, text: str
+) -> None:
+    result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
+    assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
+    [entity] = emergency_entities(result)
+    assert entity["value"] == "medical"

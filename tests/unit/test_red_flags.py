@@ -6,6 +6,7 @@ import pytest
 from member_health.red_flags import (
     RED_FLAGS,
     classify_answer,
+    is_acute,
     is_plain_answer,
     looks_like_question,
     reported_with_back_pain,
@@ -261,3 +262,22 @@ def test_is_plain_answer(text: str, expected: bool) -> None:
 )
 def test_red_flags_reported_with_back_pain(text: str, flags: set[str]) -> None:
     assert reported_with_back_pain(text) == flags
+
+
+@pytest.mark.parametrize(
+    ("text", "acute"),
+    [
+        ("numb in the saddle area", True),  # saddle numbness: always acute
+        ("my groin went numb", True),
+        ("suddenly I can't control my bladder", True),
+        ("since last night I've been wetting myself", True),
+        ("my legs gave out all of a sudden", True),
+        ("my dad just peed himself and his back hurts", True),  # someone else: still urgent
+        ("I've leaked a little when I sneeze for years", False),  # not sudden or new
+        ("my legs tingle sometimes", False),
+        ("no numbness anywhere, nothing new", False),
+        ("is sudden leg weakness a red flag?", False),  # a question about it
+    ],
+)
+def test_acute_red_flags(text: str, acute: bool) -> None:
+    assert is_acute(text) is acute
