@@ -127,7 +127,9 @@ class RestInput(RasaRestInput):
             emergency = is_emergency(text)
             wait = 0.0 if emergency else self.limiter.check(sender, client_address(request))
             if wait:
-                logger.info("rest: rate limited a message")
+                refused = self.limiter.refused()
+                if refused:
+                    logger.warning("rest: rate limited %d message(s) since last noted", refused)
                 return response.json(
                     {"status": 429, "reason": "too many messages; please wait and try again"},
                     429,

@@ -245,7 +245,9 @@ class WidgetInput(SocketIOInput):
                 return
             emergency = is_emergency(text)
             if not emergency and self.limiter.check(sender, self.addresses.get(sid)):
-                logger.info("widget: rate limited a message")
+                refused = self.limiter.refused()
+                if refused:
+                    logger.warning("widget: rate limited %d message(s) since last noted", refused)
                 await say(sid, RATE_LIMITED_REPLY, refused=True, rate_limited=True)
                 return
             room = sender

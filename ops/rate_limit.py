@@ -93,6 +93,9 @@ class Limiter:
     ) -> None:
         self.senders = TokenBuckets(sender, clock=clock) if sender else None
         self.addresses = TokenBuckets(address, clock=clock) if address else None
+        self.clock = clock
+        self._refused = 0
+        self._logged_at: float | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Limiter:
@@ -111,6 +114,19 @@ class Limiter:
         if self.senders is not None:
             return self.senders.take(sender)
         return 0.0
+
+    def refused(self, every_s: float = 60.0) -> int:
+        """Count a refusal; the count to log now (at most once per ``every_s``), else 0.
+
+        A flood is thousands of refusals a second: one log line each would cost the server
+        more than refusing them.
+        """
+        self._refused += 1
+        now = self.clock()
+        if self._logged_at is not None and now - self._logged_at < every_s:
+            return 0
+        count, self._refused, self._logged_at = self._refused, 0, now
+        return count
 
 
 class TurnGate:

@@ -211,6 +211,15 @@ def test_limiter_per_sender_and_per_address() -> None:
     assert all(off.check("s", "a") == 0 for _ in range(100))
 
 
+def test_refusals_are_logged_at_most_once_a_minute() -> None:
+    clock = Clock()
+    limiter = Limiter(None, None, clock=clock)
+    assert limiter.refused() == 1  # the first one at once
+    assert [limiter.refused() for _ in range(99)] == [0] * 99
+    clock.now += 61
+    assert limiter.refused() == 100
+
+
 def test_limiter_settings_from_the_environment() -> None:
     limiter = Limiter.from_env({"RATE_LIMIT_SENDER": "off", "RATE_LIMIT_ADDRESS": "1/1"})
     assert limiter.senders is None and limiter.addresses is not None
