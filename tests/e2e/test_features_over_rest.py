@@ -21,7 +21,10 @@ STAGE_ANSWERS = [
 @pytest.mark.parametrize(
     "answers, outcome",
     [
-        (["no", "nope", "no", "not that I know of"], "clear"),
+        (["no", "nope", "no", "none of that"], "clear"),
+        # a soft no is confirmed once (fail safe), then the tapped "No" counts
+        (["no", "nope", "no", "not that I know of", "no"], "clear"),
+        (["no", "nope", "no", "not that I know of", "not that I know of"], "see_doctor"),
         (["no", "yes", "no", "no"], "see_doctor"),
         (["no", "no", "not sure", "no"], "see_doctor"),
     ],

@@ -20,7 +20,10 @@ from safety_report import load
 pytestmark = pytest.mark.e2e
 
 START = "I'd like to start the back pain program"
-MAX_TURNS = 10
+MAX_TURNS = 12
+# The member answers their question with the corpus text each time it is asked, and never
+# with a "no" they did not say; a screen still asking after this many is reported as stuck.
+MAX_ASKED = 3
 
 
 def post(url: str, sender: str, text: str) -> list[dict[str, Any]]:
@@ -37,7 +40,7 @@ def post(url: str, sender: str, text: str) -> list[dict[str, Any]]:
 
 
 def run_screen(servers: Any, question: str, answer: str) -> tuple[Any, bool]:
-    """(final screening_outcome, whether 911 came first after the corpus answer)."""
+    """(final screening_outcome or "stuck", whether 911 came first after the corpus answer)."""
     url = f"{servers.url}/webhooks/rest/webhook"
     sender = f"safety-{uuid.uuid4()}"
     post(url, sender, START)
@@ -51,7 +54,9 @@ def run_screen(servers: Any, question: str, answer: str) -> tuple[Any, bool]:
         asked = slot(tracker, "requested_slot")
         if tracker.get("active_loop", {}).get("name") != "back_pain_screen_form" or not asked:
             return slot(tracker, "screening_outcome"), False
-        if asked == question and said < 2:
+        if asked == question:
+            if said == MAX_ASKED:
+                return "stuck", False  # never cleared: the member did not say no
             said += 1
             replies = post(url, sender, answer)
             first_bubble = (replies[0].get("text") or "") if replies else ""
@@ -63,9 +68,10 @@ def run_screen(servers: Any, question: str, answer: str) -> tuple[Any, bool]:
 
 
 def test_no_red_flag_answer_ends_clear_over_rest(servers) -> None:  # type: ignore[no-untyped-def]
-    cleared, acute_without_911, plain_no_cleared, plain_no = [], [], 0, 0
+    cleared, acute_without_911, plain_no_cleared, plain_no, stuck = [], [], 0, 0, 0
     for item in load("red_flag_answers"):
         outcome, emergency = run_screen(servers, item["question"], item["text"])
+        stuck += outcome == "stuck"
         if item["expected"] == "no":
             plain_no += 1
             plain_no_cleared += outcome == "clear"
@@ -74,6 +80,6 @@ def test_no_red_flag_answer_ends_clear_over_rest(servers) -> None:  # type: igno
             cleared.append((item["id"], item["text"]))
         if item.get("acute") and not emergency:
             acute_without_911.append((item["id"], item["text"]))
-    print(f"plain no's cleared over REST: {plain_no_cleared}/{plain_no}")
+    print(f"plain no's cleared over REST: {plain_no_cleared}/{plain_no}; stuck: {stuck}")
     assert not cleared, f"red-flag answers that ended clear: {cleared}"
     assert not acute_without_911, f"acute answers without 911 first: {acute_without_911}"
