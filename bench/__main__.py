@@ -207,8 +207,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     """Runs the benchmark, prints and writes the report; returns it."""
     args = parse_args(argv)
     # The REST channel's token, shared by the servers (their environment) and the load
-    # generator (bench.load.rest_headers); never printed nor written to the report.
-    os.environ.setdefault("REST_CHANNEL_TOKEN", secrets.token_urlsafe(32))
+    # generator (bench.load.rest_headers); never printed nor written to the report. With --url
+    # the running server's own token must be in the environment (source .env).
+    if not args.url:
+        os.environ.setdefault("REST_CHANNEL_TOKEN", secrets.token_urlsafe(32))
     started, stamp = time.monotonic(), time.strftime("%Y%m%d-%H%M%S")
     runs: dict[str, dict[str, Any]] = {}
     if args.url:
