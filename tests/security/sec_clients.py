@@ -85,6 +85,7 @@ class Widget:
     def __init__(self, url: str, address: str | None = None) -> None:
         self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.skipped: list[tuple[str, Any]] = []
+        self.session_id: str | None = None
         self.client = socketio.Client(reconnection=False)
         for name in ("session_confirm", "bot_uttered", "bot_typing", "history"):
             self.client.on(name, lambda data=None, n=name: self.events.put((n, data)))
@@ -94,7 +95,13 @@ class Widget:
     def session(self, session_id: Any = None) -> str:
         """``session_request`` with ``session_id``; the id the server confirmed."""
         self.client.emit("session_request", {"session_id": session_id})
-        return str(self.next("session_confirm")[1])
+        self.session_id = str(self.next("session_confirm")[1])
+        return self.session_id
+
+    def say(self, data: dict[str, Any]) -> None:
+        """Emit ``user_uttered``; like the old widget, with the confirmed ``session_id`` unless
+        ``data`` names one (the server now ignores the field; main required it)."""
+        self.client.emit("user_uttered", {"session_id": self.session_id, **data})
 
     def next(self, *names: str, timeout: float = REPLY_S) -> tuple[str, Any]:
         """The next event among ``names`` (others recorded in ``skipped``)."""
@@ -107,7 +114,7 @@ class Widget:
 
     def turn(self, data: dict[str, Any], timeout: float = REPLY_S) -> list[tuple[str, Any]]:
         """Emit ``user_uttered``; every event until the bot stops typing (or a refusal bubble)."""
-        self.client.emit("user_uttered", data)
+        self.say(data)
         seen: list[tuple[str, Any]] = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -129,7 +136,7 @@ class Widget:
         for start in range(0, count, 10):
             size = min(10, count - start)
             for _ in range(size):
-                self.client.emit("user_uttered", {"message": text})
+                self.say({"message": text})
             answered = 0
             while answered < size:
                 name, data = self.next("bot_typing", "bot_uttered")

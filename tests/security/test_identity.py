@@ -55,7 +55,8 @@ def test_widget_gives_a_fresh_id_and_no_history_for_an_id_it_did_not_issue(
     with Widget(servers.url) as member:
         real = member.session()
         member.turn({"message": PRIVATE})
-    nonce, signature = real[len("widget:") :].split(".")
+    nonce = real.split(":")[-1].split(".")[0]  # (main issued bare hex ids)
+    signature = real.split(".")[-1] if "." in real else "x" * 43
     presented = {
         "unsigned": f"widget:{nonce}",
         "forged": f"widget:{nonce}.{'A' * len(signature)}",

@@ -132,7 +132,7 @@ def test_a_widget_emergency_is_answered_past_the_limit(servers) -> None:  # type
     with Widget(servers.url, address="203.0.113.13") as widget:
         widget.session()
         widget.burst(30)  # more than the session's burst
-        widget.client.emit("user_uttered", {"message": "i want to kill myself"})
+        widget.say({"message": "i want to kill myself"})
         seen = [data for name, data in widget.skipped if name == "bot_uttered"]
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline and not ("911" in texts(seen) and "988" in texts(seen)):
