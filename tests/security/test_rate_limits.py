@@ -99,33 +99,30 @@ def test_widget_limits_one_session_with_a_polite_bubble(servers) -> None:  # typ
 
 def test_an_emergency_is_answered_first_while_30_clients_flood(servers) -> None:  # type: ignore[no-untyped-def]
     address = "198.51.100.20"  # the flood and the member in crisis share it (one household)
-    stop, flowing = threading.Event(), threading.Event()
+    flowing = threading.Event()
     sent: list[int] = []
 
     def flood(n: int) -> None:
-        for i in range(40):  # bounded: 30 clients x 40 messages at most
-            if stop.is_set():
-                return
+        for i in range(15):  # bounded: 30 clients x 15 messages, a new sender id each
             sent.append(rest(servers, f"sec-flood-{n}-{i}", "hello", address=address).status_code)
             if len(sent) >= 60:
                 flowing.set()
 
     with ThreadPoolExecutor(30) as pool:
         futures = [pool.submit(flood, n) for n in range(30)]
-        assert flowing.wait(timeout=60), "the flood did not get going"
+        assert flowing.wait(timeout=120), "the flood did not get going"
         started = time.monotonic()
         response = rest(servers, f"sec-crisis-{uuid.uuid4().hex[:8]}", "i want to kill myself",
                         address=address)  # fmt: skip
         elapsed = time.monotonic() - started
-        stop.set()
         for future in futures:
-            future.result(timeout=120)
+            future.result(timeout=300)
     assert response.status_code == 200
     said = texts(response.json())
     assert "911" in said and "988" in said
-    assert 429 in sent  # the flood itself was limited
     print(f"\nemergency reply under a 30-client flood: {elapsed:.2f} s")
     assert elapsed < EMERGENCY_WITHIN_S
+    assert 429 in sent  # the flood itself was limited
 
 
 def test_a_widget_emergency_is_answered_past_the_limit(servers) -> None:  # type: ignore[no-untyped-def]
