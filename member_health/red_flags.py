@@ -70,7 +70,7 @@ _REWRITES = [
         _words(
             r"(?:can't|cannot|couldn't|unable to|not able to|hard to|trouble|difficulty)"
             r" (?:\w+ )?(?:walk\w*|stand\w*|lift\w*|bear weight|climb\w*"
-            r"|move (?:my )?(?:legs?|feet|foot))"
+            r"|move (?:my |his |her |their |the )?(?:legs?|feet|foot))"
             r"|(?:doesn't|don't|won't|can't|cannot|not) (?:\w+ ){0,4}(?:hold|support|carry)"
             r" (?:me|my weight|my body|me up)"
         ),
@@ -439,6 +439,7 @@ _SADDLE_NUMB = _words(
     r"|(?:groin|saddle|crotch|privates|genitals?|bottom|butt|buttocks|inner thighs?|down there"
     r"|between (?:my|his|her) legs)\b[^.;!?]{0,30}\b(?:numb\w*|no feeling|dead|tingl\w*)"
 )
+_NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|n't|\bnever|\bwithout)(?: \w+){0,2} ?$")
 _ONSET = _words(
     r"sudden\w*|all of a sudden|out of (?:nowhere|the blue)|just (?:started|happened|now)"
     r"|started (?:today|tonight|this morning|last night|yesterday)|today|tonight|this morning"
@@ -458,7 +459,8 @@ def is_acute(text: str) -> bool:
     normalized = _normalize(text)
     if looks_like_question(text) and not _FIRST_PERSON.search(normalized):
         return False  # "is sudden leg weakness a red flag?"
-    if _SADDLE_NUMB.search(normalized):
+    saddle = _SADDLE_NUMB.search(normalized)
+    if saddle and not _NEGATED_BEFORE.search(normalized[: saddle.start()]):
         return True
     if not _ONSET.search(normalized):
         return False

@@ -209,10 +209,12 @@ class Report:
 
 
 # The later blind sets. "fresh" was used to fix the readers after it was written (its figures
-# overstate generalisation); "third" has never been looked at for tuning: the honest measure.
+# overstate generalisation); "third"'s misses were seen once before more training examples
+# were written; "fourth" has never been looked at for tuning: the honest measure.
 LATER_SETS = {
     "emergency_fresh": " [second set, used for fixes]",
-    "emergency_third": " [third set, held out]",
+    "emergency_third": " [third set, seen once]",
+    "emergency_fourth": " [fourth set, held out]",
 }
 
 
