@@ -30,6 +30,7 @@ CALM_FALSE_911_TODAY = {
     "emergency_fresh": 18,
     "emergency_third": 20,
     "emergency_fourth": 19,
+    "emergency_fifth": 23,
 }
 # Emergencies missed today, by count only (the later sets' misses are not listed here, so a
 # reader of this file is not tempted to tune to them); the goal is none.
@@ -38,15 +39,17 @@ EMERGENCIES_MISSED_TODAY = {
     "emergency_fresh": 0,
     "emergency_third": 2,
     "emergency_fourth": 2,
+    "emergency_fifth": 9,
 }
 SELF_HARM_WITHOUT_988_TODAY = {
     "emergency": 0,
     "emergency_fresh": 0,
     "emergency_third": 1,
     "emergency_fourth": 0,
+    "emergency_fifth": 2,
 }
 CORPORA = (
-    *("emergency", "emergency_fresh", "emergency_third", "emergency_fourth"),
+    *("emergency", "emergency_fresh", "emergency_third", "emergency_fourth", "emergency_fifth"),
     *("red_flag_answers", "staging"),
 )
 # The blind authors independently wrote these most common phrasings ("yes", "i want to kill
