@@ -1,6 +1,8 @@
 """Smoke runs of ``make bench`` and ``make nlu-report`` (seconds, tiny load) so they cannot rot.
 
-The benchmark runs against the session's real servers (``servers`` fixture); the NLU report
+The benchmark runs against real servers started as ``make bench`` starts them, with the rate
+limits off (one simulated member sends faster than a member may: the limits would measure
+themselves; the session's ``servers`` keep them on for tests/security); the NLU report
 cross-validates a tiny pipeline on a few examples per label. Figures are not asserted: only
 that both commands measure, count and write their reports.
 """
@@ -12,6 +14,7 @@ from pathlib import Path
 import nlu_report
 import pytest
 
+from bench.__main__ import LOAD_TEST_ENV
 from bench.__main__ import main as bench_main
 
 pytestmark = pytest.mark.e2e
@@ -29,7 +32,40 @@ policies: []
 """
 
 
-def test_bench_measures_the_running_servers(servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def bench_servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The action and Rasa servers as the bench runs them: rate limits off."""
+    import secrets
+    import socket
+
+    from serve import Servers
+
+    def free_port() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return int(sock.getsockname()[1])
+
+    tmp = tmp_path_factory.mktemp("bench_servers")
+    running = Servers(
+        token=secrets.token_urlsafe(16),
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=model_path,
+        tracker_db=str(tmp / "tracker.db"),
+        log_dir=tmp,
+        env=dict(LOAD_TEST_ENV),
+    )
+    try:
+        running.start_actions()
+        running.start_rasa()
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_bench_measures_the_running_servers(bench_servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    servers = bench_servers
     pids = [f"{name}={process.pid}" for name, process in servers.processes.items()]
     result = bench_main(
         [
