@@ -35,10 +35,17 @@ def parse_json(
     return value, None
 
 
+# REST metadata keys the assistant stores with a message (issue 16: up to 16 KB of anything was
+# stored verbatim). Add a key here only when something reads it.
+STORED_METADATA: frozenset[str] = frozenset()
+
+
 def webhook_message(body: bytes | None) -> tuple[dict[str, Any] | None, Refusal | None]:
     """Validate a REST webhook body: ``{"sender": str, "message": str, "metadata"?: object}``.
 
     Returns ``{"sender", "text", "metadata"}`` with the text cleaned of control characters.
+    Only the metadata keys in ``STORED_METADATA`` are kept (none today): whatever else a caller
+    sends would be stored verbatim with the conversation, and nothing in the assistant reads it.
     """
     if body is not None and len(body) > MAX_BODY_BYTES:
         return None, Refusal(413, f"the request body must be at most {MAX_BODY_BYTES} bytes")
@@ -56,7 +63,8 @@ def webhook_message(body: bytes | None) -> tuple[dict[str, Any] | None, Refusal 
     text = clean_text(value["message"])
     if not text:
         return None, Refusal(400, "'message' is empty; send some text")
-    return {"sender": sender, "text": text, "metadata": metadata}, None
+    kept = {key: item for key, item in (metadata or {}).items() if key in STORED_METADATA}
+    return {"sender": sender, "text": text, "metadata": kept or None}, None
 
 
 # Characters a member could put before a slash so that a filter looking only at the first

@@ -236,3 +236,10 @@ def test_button_payloads_are_read_as_rasa_sends_them() -> None:
         "utter_plain": [{"text": "Hi"}],
     }
     assert button_payloads_of(responses) == {'/inform{"spread": "none"}', "/affirm"}
+
+
+def test_webhook_message_stores_no_caller_metadata() -> None:
+    caller = {"name": "Jane Doe", "dob": "1970-01-01"}
+    accepted, refusal = webhook_message(body({"sender": "a", "message": "hi", "metadata": caller}))
+    assert refusal is None and accepted is not None
+    assert accepted["metadata"] is None
