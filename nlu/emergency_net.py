@@ -158,11 +158,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             )
 
     def _set_emergency(self, message: Message) -> None:
-        name = self.component_config[INTENT_KEY]
-        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        set_intent(message, self.component_config[INTENT_KEY])
 
     def _demote(self, message: Message) -> None:
         """Replaces the classifier's ``emergency`` by the next intent in the ranking."""
@@ -204,6 +200,14 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             }
         )
         message.set(ENTITIES, entities, add_to_output=True)
+
+
+def set_intent(message: Message, name: str) -> None:
+    """Make ``name`` the message's intent (confidence 1.0), first in the ranking."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
 def _classifier_reason(decision: Decision, text: str) -> tuple[str, tuple[int, int], str]:

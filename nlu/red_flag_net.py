@@ -17,16 +17,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import (
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.red_flags import reported_with_back_pain
+from nlu.emergency_net import set_intent
 
 INTENT_KEY = "intent"
 NEVER_OVERRIDDEN = "never_overridden"
@@ -74,8 +69,4 @@ class RedFlagNet(GraphComponent, IntentClassifier):
         message.set(SUMMARY_KEY, {"flags": sorted(flags)}, add_to_output=True)
         if not flags:
             return
-        name = self.component_config[INTENT_KEY]
-        intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
-        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+        set_intent(message, self.component_config[INTENT_KEY])

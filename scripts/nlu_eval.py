@@ -20,6 +20,9 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the model names our components (nlu.*) by module path
 DEV_DIR = ROOT / "tests" / "nlu_dev"
+# Written blind (tests/nlu_blind/README.md): never trained on, never used to pick examples.
+BLIND_DIR = ROOT / "tests" / "nlu_blind"
+SETS = {"dev": DEV_DIR, "blind": BLIND_DIR}
 EMERGENCY = "emergency"
 
 
@@ -112,9 +115,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None)
+    parser.add_argument("--set", choices=sorted(SETS), default="dev", help="which held-out set")
     args = parser.parse_args()
     model = args.model or (ROOT / (ROOT / "models" / "current.txt").read_text().strip())
-    report = asyncio.run(evaluate(Agent.load(str(model)), dev_examples()))
+    report = asyncio.run(evaluate(Agent.load(str(model)), dev_examples(SETS[args.set])))
     print(json.dumps(report.summary(), indent=2))
     for text, expected, got in report.errors:
         print(f"  {expected:>32} -> {got:<32} {text!r}")

@@ -46,6 +46,18 @@ def normalized(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9 ]+", " ", text.lower()).split())
 
 
+def training_texts() -> set[str]:
+    """Every training example in data/nlu, normalised (blind sets must not be among them)."""
+    import yaml
+
+    texts: set[str] = set()
+    for path in (ROOT / "data" / "nlu").glob("*.yml"):
+        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+            for line in str(block.get("examples") or "").splitlines():
+                texts.add(normalized(line.lstrip("- ")))
+    return texts
+
+
 @dataclass
 class Section:
     """One gate: items checked, misses (id, category, text, what happened) per category."""

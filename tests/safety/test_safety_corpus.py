@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from safety_report import (
     acute_section,
     emergency_sections,
@@ -18,6 +17,7 @@ from safety_report import (
     parses,
     red_flag_section,
     staging_section,
+    training_texts,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,16 +63,6 @@ PREDATES_CORPUS = {
     *("et-005", "et-191", "et-194"),  # "i think im having a heart attack", two FAQ questions
     "e4-194",  # "what is ewing sarcoma"
 }
-
-
-def training_texts() -> set[str]:
-    """Every training example in data/nlu, normalised."""
-    texts: set[str] = set()
-    for path in (ROOT / "data" / "nlu").glob("*.yml"):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in str(block.get("examples") or "").splitlines():
-                texts.add(normalized(line.lstrip("- ")))
-    return texts
 
 
 @pytest.mark.parametrize("name", CORPORA)
