@@ -5,7 +5,8 @@ import os
 import secrets
 import socket
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,27 +43,41 @@ def agent(model_path: Path):  # type: ignore[no-untyped-def]
     return Agent.load(str(model_path))
 
 
+ServersFactory = Callable[[str, dict[str, str]], AbstractContextManager["Servers"]]
+
+
 @pytest.fixture(scope="session")
-def servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    """The real action server and Rasa server on free ports, with a fresh SQLite tracker store."""
+def start_servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> ServersFactory:
+    """``with start_servers(name, env) as servers:`` the real action and Rasa servers on free
+    ports, with a fresh SQLite tracker store and ``env`` added to their environment."""
     from serve import Servers
 
-    tmp = tmp_path_factory.mktemp("servers")
-    running = Servers(
-        token=secrets.token_urlsafe(16),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        model=model_path,
-        tracker_db=str(tmp / "tracker.db"),
-        log_dir=tmp,
-        # Trust one proxy's X-Forwarded-For, as behind nginx: tests/security can then act as
-        # distinct client addresses (rate limits per address) from loopback.
-        env={"SANIC_PROXIES_COUNT": "1"},
-    )
-    try:
-        running.start_actions()
-        running.start_rasa()
-        running.wait_ready()
+    @contextmanager
+    def start(name: str, env: dict[str, str]) -> Iterator[Servers]:
+        tmp = tmp_path_factory.mktemp(name)
+        running = Servers(
+            token=secrets.token_urlsafe(16),
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            model=model_path,
+            tracker_db=str(tmp / "tracker.db"),
+            log_dir=tmp,
+            env=env,
+        )
+        try:
+            running.start_actions()
+            running.start_rasa()
+            running.wait_ready()
+            yield running
+        finally:
+            running.stop()
+
+    return start
+
+
+@pytest.fixture(scope="session")
+def servers(start_servers: ServersFactory) -> Iterator[Servers]:
+    """The session's servers. They trust one proxy's X-Forwarded-For, as behind nginx:
+    tests/security can then act as distinct client addresses (rate limits per address)."""
+    with start_servers("servers", {"SANIC_PROXIES_COUNT": "1"}) as running:
         yield running
-    finally:
-        running.stop()

@@ -33,35 +33,10 @@ policies: []
 
 
 @pytest.fixture(scope="module")
-def bench_servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+def bench_servers(start_servers):  # type: ignore[no-untyped-def]
     """The action and Rasa servers as the bench runs them: rate limits off."""
-    import secrets
-    import socket
-
-    from serve import Servers
-
-    def free_port() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return int(sock.getsockname()[1])
-
-    tmp = tmp_path_factory.mktemp("bench_servers")
-    running = Servers(
-        token=secrets.token_urlsafe(16),
-        rasa_port=free_port(),
-        actions_port=free_port(),
-        model=model_path,
-        tracker_db=str(tmp / "tracker.db"),
-        log_dir=tmp,
-        env=dict(LOAD_TEST_ENV),
-    )
-    try:
-        running.start_actions()
-        running.start_rasa()
-        running.wait_ready()
+    with start_servers("bench_servers", dict(LOAD_TEST_ENV)) as running:
         yield running
-    finally:
-        running.stop()
 
 
 def test_bench_measures_the_running_servers(bench_servers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
