@@ -6,7 +6,7 @@ MODEL = $$(cat models/current.txt)
 # Rasa's telemetry (usage events, crash reports) stays off unless set to true.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
+.PHONY: setup train run shell services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -44,7 +44,12 @@ lint: setup
 
 # pytest tests: unit, actions, the dev set, and end to end: REST, the widget in Chromium, the
 # channels, bad input, faults, privacy, two replicas behind nginx, bench and nlu-report smoke.
-test: train validate e2e-deps  ## everything CI runs (~20 min on 2 cores)
+services:  ## the local PostgreSQL and Redis the end-to-end tests need (started if down)
+	@bash scripts/services.sh
+
+# A test whose service (PostgreSQL, Redis, nginx, Chromium) is missing fails; ALLOW_MISSING=1
+# turns those failures into skips, on purpose only.
+test: train validate e2e-deps services  ## everything CI runs (~20 min on 2 cores)
 	$(VENV)/python -m pytest tests
 	$(RASA) test core --e2e --model $(MODEL) --stories tests/stories \
 		--fail-on-prediction-errors --out results/stories

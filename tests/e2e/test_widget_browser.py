@@ -1,8 +1,8 @@
 """The website widget end to end: its page, its socket.io channel, and a real browser.
 
 The browser part runs tests/browser/widget.spec.mjs (node's test runner, playwright-core,
-Debian's chromium) against the servers of the ``servers`` fixture. Under CI=true a missing
-chromium or node_modules fails the test instead of skipping it.
+Debian's chromium) against the servers of the ``servers`` fixture. A missing chromium or
+node_modules fails the test (``ALLOW_MISSING=1`` skips it, on purpose only).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
+from cluster import require
 
 pytestmark = pytest.mark.e2e
 
@@ -25,15 +26,6 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 SCREENSHOT = ROOT / "reports" / "widget-375.png"
 REPLY_S = 60
-
-
-def _require(ok: bool, why: str) -> None:
-    """Skip on a developer's machine, fail on CI."""
-    if ok:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(why)
-    pytest.skip(why)
 
 
 @pytest.fixture
@@ -165,9 +157,9 @@ def test_socket_refuses_another_sites_origin(servers) -> None:  # type: ignore[n
 
 def test_widget_in_a_real_browser(request: pytest.FixtureRequest) -> None:
     node = shutil.which("node")
-    _require(node is not None, "node is not installed")
-    _require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium")
-    _require(
+    require(node is not None, "node is not installed")
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing: apt-get install -y chromium")
+    require(
         (ROOT / "node_modules" / "playwright-core").is_dir()
         and (ROOT / "node_modules" / "socket.io-client").is_dir(),
         "node_modules is missing: run 'npm ci'",
