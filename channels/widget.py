@@ -19,7 +19,7 @@ Rasa's channel it:
 - sends the conversation's history on ``session_request`` (page reloads), a ``bot_typing``
   event around each turn, and marks the emergency response (``metadata.emergency``);
 - joins the session's room with or without ``await`` (python-socketio 5.10 made it a coroutine,
-  shared/notes/rasa-3.6-pitfalls.md #2).
+  docs/rasa-3.6-pitfalls.md #2).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Input bounds applied by every channel before a message reaches NLU.
 
 A single 120 KB message drove a stock Rasa 3.6 server past 6 GB of memory on this machine
-(shared/notes/rasa-3.6-pitfalls.md #4), so channels refuse large bodies and over-long messages
+(docs/rasa-3.6-pitfalls.md #4), so channels refuse large bodies and over-long messages
 before parsing. Values can be tuned by environment variables.
 """
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Stage groups of primary bone tumors (AJCC 8th edition; limbs, trunk, skull and face).
 
-The table below is the product contract's (shared/spec/content-model.md). Unknown details are
+The table below is the product contract's (docs/content-contract.md). Unknown details are
 never guessed: every value they could take is tried, and the result names all the groups the
 tumor could be in and, for each, the details that would put it there. The spine and pelvis
 have no AJCC stage groups.

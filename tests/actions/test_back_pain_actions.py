@@ -28,14 +28,9 @@ from member_health.settings import plan
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load([str(ROOT / "domain" / "back_pain.yml"), str(ROOT / "domain" / "core.yml")])
-# The seed (the only source of medical content): $SEED_CONTENT, the repo copy, or the shared one.
-SEED_FILE = next(
-    path
-    for path in (
-        Path(os.environ.get("SEED_CONTENT", ROOT / "docs" / "seed" / "member-health-content.txt")),
-        ROOT.parent / "shared" / "seed" / "member-health-content.txt",
-    )
-    if path.is_file()
+# The seed (the only source of medical content): $SEED_CONTENT or the repository's copy.
+SEED_FILE = Path(
+    os.environ.get("SEED_CONTENT", ROOT / "docs" / "seed" / "member-health-content.txt")
 )
 SEED = SEED_FILE.read_text(encoding="utf-8")
 FORM = "back_pain_screen_form"

@@ -16,14 +16,12 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-# The seed (the only source of medical content): $SEED_CONTENT, a copy in the repo, or the
-# shared workspace copy.
+# The seed (the only source of medical content): $SEED_CONTENT or the repository's copy.
 SEED_CANDIDATES = [
     Path(os.environ.get("SEED_CONTENT", ROOT / "docs" / "seed" / "member-health-content.txt")),
-    ROOT.parent / "shared" / "seed" / "member-health-content.txt",
 ]
 
-# The contract's FAQ keys (docs: /work/shared/spec/content-model.md). Never rename.
+# The contract's FAQ keys (docs/content-contract.md). Never rename.
 FAQ_KEYS = [
     "what_is_bone_cancer", "sarcoma", "primary_vs_secondary", "spread_to_bone",
     "myeloma_leukemia", "types", "osteosarcoma", "chondrosarcoma", "ewing_sarcoma", "chordoma",

@@ -1,7 +1,7 @@
 """member_health.staging: the contract's AJCC table, every unknown combination, no guessing.
 
 The expected groups come from an independent oracle written from the contract's table
-(shared/spec/content-model.md), not from the module's table.
+(docs/content-contract.md), not from the module's table.
 """
 from __future__ import annotations
 
