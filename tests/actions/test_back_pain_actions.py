@@ -268,6 +268,21 @@ async def test_start_screen_forgets_earlier_answers_and_outcome() -> None:
     ]
 
 
+async def test_a_second_screen_never_clears_an_earlier_see_doctor() -> None:
+    # Told to see a doctor, the member starts the screen again and answers four plain no's.
+    slots = {**ALL_NO, "screening_outcome": "see_doctor"}
+    start = await ActionStartScreen().run(
+        CollectingDispatcher(),
+        tracker("start the back pain program", "start_back_pain_program", slots),
+        {},
+    )
+    assert SlotSet("screening_outcome", None) not in start
+    dispatcher = CollectingDispatcher()
+    events = await ActionScreeningOutcome().run(dispatcher, tracker("no", "deny", slots), {})
+    assert events == [SlotSet("screening_outcome", "see_doctor")]
+    assert [m["response"] for m in dispatcher.messages][0] == "utter_see_doctor"
+
+
 async def test_a_volunteered_red_flag_records_see_doctor() -> None:
     dispatcher = CollectingDispatcher()
     text = "my back hurts and I can't control my bladder"
