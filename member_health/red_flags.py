@@ -363,9 +363,9 @@ def _is_denial(text: str, flag: str) -> bool:
     and the denial covers every part of the question."""
     if not _covers_the_question(text, flag):
         return False
-    tokens = [_squeeze(t) if t not in _QUESTION_WORDS[flag] else t for t in _tokens(text)]
-    allowed = _DENIAL_MARKERS | _DENIAL_FILLER | _QUESTION_WORDS[flag]
     raw = _tokens(text)
+    tokens = [_squeeze(t) if t not in _QUESTION_WORDS[flag] else t for t in raw]
+    allowed = _DENIAL_MARKERS | _DENIAL_FILLER | _QUESTION_WORDS[flag]
     return (
         bool(raw)
         and all(t in allowed or r in allowed for t, r in zip(tokens, raw, strict=True))
