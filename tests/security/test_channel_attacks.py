@@ -10,21 +10,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import sys
 import time
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-
-import test_channels as channels_e2e  # noqa: E402
-from sec_clients import Widget, events, user_texts  # noqa: E402
-from test_channels import (  # noqa: E402
+import test_channels as channels_e2e
+from sec_clients import Widget, events, user_texts
+from test_channels import (
     FACEBOOK,
     SLACK,
+    _slack_dm,
     _slack_to,
     _sms_form,
     _sms_to,
@@ -76,23 +72,7 @@ def test_sms_bypass_shape_does_not_force_an_intent(channel_servers, provider) ->
 
 
 def _slack_request(user: str, channel: str) -> tuple[bytes, dict[str, str]]:
-    event = {
-        "token": "unused",
-        "team_id": "T0TEST",
-        "api_app_id": "A0TEST",
-        "type": "event_callback",
-        "event_id": "Ev" + uuid.uuid4().hex[:10],
-        "event_time": int(time.time()),
-        "authorizations": [{"user_id": "U0BOT"}],
-        "event": {
-            "type": "message",
-            "channel_type": "im",
-            "channel": channel,
-            "user": user,
-            "text": "hello",
-            "ts": f"{time.time():.6f}",
-        },
-    }
+    event = _slack_dm(user, channel, "hello")
     body = json.dumps(event).encode()
     stamp = str(int(time.time()))
     secret = SLACK["SLACK_SIGNING_SECRET"].encode()
