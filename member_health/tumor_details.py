@@ -174,7 +174,7 @@ _SPOTS_YES_ANSWER = _words(r"(?:two|2|three|3|several|multiple|many|a few|more t
 
 _SPREAD_NONE = re.compile(
     r"(?<![\w'])(?:no|not|never|has ?n'?t|has not|had ?n'?t|had not|did ?n'?t|did not|is ?n'?t"
-    r"|is not|was ?n'?t|was not|without|zero)(?: \w+){0,3}? (?:spread\w*|metasta\w*|mets"
+    r"|is not|was ?n'?t|was not|without|zero|nothing)(?: \w+){0,3}? (?:spread\w*|metasta\w*|mets"
     r"|gone anywhere|anywhere else)(?![\w'])"
     r"|(?<![\w'])(?:localized|localised|non ?metastatic|contained|confined to (?:the|one|his|her"
     r"|my) bone|nowhere else)(?![\w'])"
@@ -207,7 +207,10 @@ _OTHER_BONE = _words(
     r"|(?:another|a different|a second|a separate|one other|the other|his other|her other"
     r"|my other|their other) (?:\w+ )?bone"
     r"|(?:his|her|my|their|the) other (?:arm|leg|femur|thigh ?bone|tibia|shin ?bone|fibula"
-    r"|humerus|knee|shoulder|hip|foot|hand|wrist|ankle|side)"
+    r"|humerus|knee|shoulder|hip|foot|hand|wrist|ankle|side)(?:'s)?"
+    r"|(?:another|a different|a second|a separate) (?:\w+ )?(?:ribs?|femur|tibia|fibula|humerus"
+    r"|radius|ulna|vertebra|scapula|clavicle|collar ?bone|shoulder ?blade|thigh ?bone"
+    r"|shin ?bone|sternum|skull|jaw ?bone)"
     r"|both (?:arms|legs|femurs|femora|knees|shoulders|tibias|tibiae|hips|feet|hands)"
     r"|(?:in|on) (?:each|either) (?:arm|leg|femur|thigh|tibia|shin|humerus|knee|shoulder|hip"
     r"|foot|hand|side)"
@@ -280,7 +283,10 @@ _FINDING = r"(?:it|spots?|tumou?rs?|lesions?|cancer|more spots?|one|another one)
 # ("...in his other femur too" is read by _OTHER_BONE, which keeps the femur as the location.)
 _NOT_OTHER = r"(?!(?:his |her |my |their |the )?other )"
 _ALSO_FOUND = re.compile(
-    rf"(?<![\w'])also (?:found|saw|seen|see) {_FINDING} (?:in|on)(?![\w']) {_NOT_OTHER}"
+    rf"(?<![\w'])(?:also (?:found|saw|seen|see) {_FINDING}|(?:{_FINDING} )?also (?:showed|shows"
+    rf"|turned|turns|popped|pops) up|(?:{_FINDING} )?also (?:appeared|appears|is|was)"
+    rf"|(?:{_FINDING} )?(?:showed|shows|turned|turns|popped|pops) up) (?:in|on)(?![\w'])"
+    rf" {_NOT_OTHER}"
 )
 _FOUND_TOO = re.compile(
     rf"(?<![\w'])(?:found|saw|seen|see) {_FINDING} (?:in|on) {_NOT_OTHER}([^,.;]*?)"
@@ -414,7 +420,12 @@ def _spread_reading(clauses: list[str], answer: bool) -> Reading:
         if only or (negative and _EXCEPT.search(clause[negative.end() :])):
             kept = _EXCEPT.search(clause)
             if kept:  # "no spread except the lungs": the lungs
-                sites |= _sites(clause[kept.end() :], spread_context=True)
+                after = clause[kept.end() :]
+                # "only in my femur, nowhere else": where the tumor is, not where it went
+                in_context = (
+                    answer or bool(verb) or bool(negative and negative.start() < kept.start())
+                )
+                sites |= _sites(after, spread_context=True) if in_context else _organ_sites(after)
             before = clause[: only.start()] if only else ""
             if verb and verb.start() < len(before):  # "spread to the lungs and nowhere else"
                 sites |= _sites(before[verb.start() :], spread_context=True)
@@ -485,8 +496,34 @@ def parse_details(text: str) -> dict[str, Any]:
 
     "Not sure about the grade" states the grade as ``unknown``. Places named after "spread"
     are where the cancer went, not where the tumor is ("in his femur, spread to his spine").
+    A correction replaces what it corrects: "6 cm, sorry I mean 10 cm" is 10 cm; "spread to
+    the lungs, oh sorry, they said lymph nodes" is the lymph nodes.
     """
     text = normalize(text)
+    details = _parse_details(text)
+    segments = _CORRECTION.split(text)
+    if len(segments) == 1:
+        return details
+    corrected: dict[str, Any] = {}
+    for segment in segments:
+        stated = _parse_details(segment)
+        if SPREAD in corrected and SPREAD not in stated:  # "they said lymph nodes not lungs"
+            reading = _spread_reading(_clauses(segment), answer=True)
+            if reading.value:
+                stated[SPREAD] = reading.value
+        corrected.update(stated)
+    return {**details, **corrected}
+
+
+# Words that start a correction of what was just said.
+_CORRECTION = _words(
+    r"(?:sorry|i mean|i meant|actually|wait|no wait|my bad|correction|scratch that|oops"
+    r"|make that|typo)"
+)
+
+
+def _parse_details(text: str) -> dict[str, Any]:
+    """``parse_details`` for a normalised text without corrections."""
     details: dict[str, Any] = {}
     if spread_is_pending(text):
         details[SPREAD] = _pending_spread(text)

@@ -38,9 +38,9 @@ STRADDLES = "straddles"  # could be 8 cm or less, or over 8 cm: ask which
 AT_MOST_8 = "8cm_or_less"
 OVER_8 = "over_8cm"
 BOUNDS = (AT_MOST_8, OVER_8)
-# "About 3 inches" (7.62 cm) is read as 8 cm or less; "about 8 cm", or "about 3 1/4 inches"
-# (8.26 cm), is asked about: an approximate size this close to the cut-off could be either.
-APPROXIMATE_MARGIN_CM = 0.3
+# "About" means give or take a tenth: "about 3 inches" (7.62 cm, so 6.9 to 8.4 cm) or "about
+# 8.5 cm" is asked about; "about 7 cm" (6.3 to 7.7) is 8 cm or less, "about 10 cm" over 8 cm.
+APPROXIMATE_MARGIN = 0.1
 
 _CM_PER_UNIT = {"cm": Decimal(1), "mm": Decimal("0.1"), "in": Decimal("2.54")}
 
@@ -236,7 +236,7 @@ def _compared(kind: str, cm: float) -> SizeReading:
         return SizeReading(cm=cm)
     over: bool | None
     if kind == "about":
-        if abs(cm - CUTOFF_CM) <= APPROXIMATE_MARGIN_CM:
+        if abs(cm - CUTOFF_CM) <= APPROXIMATE_MARGIN * cm:
             return SizeReading(problem=STRADDLES)
         over = cm > CUTOFF_CM
     elif kind == "gt":  # more than cm: over 8 when cm is 8 or more

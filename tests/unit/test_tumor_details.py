@@ -166,6 +166,18 @@ def test_parse_details_guesses_nothing(text: str) -> None:
         ("it hasn't spread anywhere else", {SP: "none"}),
         ("no spread", {SP: "none"}),
         ("the cancer is localized", {SP: "none"}),
+        ("nothing has spread", {SP: "none"}),
+        ("it is just in his tibia and nowhere else", {L: LIMB, SP: "none"}),
+        # Another bone is distant spread (M1b), however it is said.
+        ("one in the humerus and another in a different rib", {L: LIMB, SP: "other"}),
+        ("there's one more in her other arm's bone", {SP: "other"}),
+        ("in his femur, and it also turned up in his spine", {L: LIMB, SP: "other"}),
+        # A correction replaces what it corrects, before any stage is named.
+        ("9 cm, oops I meant 9 mm", {S: 0.9}),
+        ("high grade, no wait, the report says low grade", {G: "low"}),
+        ("three spots, actually just one spot", {M: "no"}),
+        ("spread to the liver, sorry, the doctor said the lungs", {SP: "lungs"}),
+        ("spread to the lungs, my bad: the lymph nodes, not the lungs", {SP: "lymph_nodes"}),
     ],
 )
 def test_parse_details_fail_safe_readings(text: str, details: dict[str, Any]) -> None:

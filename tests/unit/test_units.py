@@ -162,7 +162,8 @@ LE8, GT8 = units.AT_MOST_8, units.OVER_8
         ("between 4 and 5 inches", GT8),
         # Approximate sizes clearly on one side (not an exact size the member did not give).
         ("about 10 centimeters", GT8),
-        ("around 3 inches", LE8),
+        ("around 2 inches", LE8),
+        ("about 7 cm", LE8),  # 6.3 to 7.7 cm
         ("roughly 5 cm", LE8),
         ("approximately 12 cm", GT8),
         ("~6 cm", LE8),
@@ -186,6 +187,8 @@ def test_comparators_settle_the_side_of_8_cm(text: str, side: str) -> None:
         "8 cm give or take",
         "8ish cm",
         "about 3 1/4 inches",  # 8.26 cm
+        "about 3 inches",  # 7.62 cm, give or take a tenth: 6.9 to 8.4 cm
+        "about 8.5 cm",
         "close to 8 cm",
         "at least 8 cm",
         "8 cm or more",
