@@ -148,7 +148,9 @@ def staging_section(items: Iterable[dict[str, Any]]) -> Section:
             got = predicted_stage(item["text"])
         except ValueError as error:  # a value the slot cannot hold: a reader bug
             got = f"error: {error}"
-        section.add(item, got == item["stage"], got)
+        # The second set writes "no single group" as null: no group, or undetermined.
+        expected = item["stage"] or ("no_group", "undetermined")
+        section.add(item, got in expected if item["stage"] is None else got == expected, got)
     return section
 
 
@@ -230,7 +232,11 @@ LATER_SETS = {
     "emergency_fourth": " [fourth set, used for fixes]",
     "emergency_fifth": " [fifth set, seen once]",
     "emergency_sixth": " [sixth set, held out]",
+    "emergency_seventh": " [seventh set, held out]",
 }
+# Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'
+# logic was fixed once from the staging set's misses after its first measurement.
+SECOND_SETS = {"red_flag_answers_second": " [second set]", "staging_second": " [second set]"}
 
 
 async def build(agent: Any) -> Report:
@@ -241,6 +247,16 @@ async def build(agent: Any) -> Report:
         later += emergency_sections(items, await parses(agent, [i["text"] for i in items]), label)
     emergency = load("emergency")
     answers = load("red_flag_answers")
+    answers_second = load("red_flag_answers_second")
+    acute_second = [item for item in answers_second if item.get("acute")]
+    second = [
+        acute_section(acute_second, await parses(agent, [i["text"] for i in acute_second])),
+        red_flag_section(answers_second),
+        plain_no_section(answers_second),
+        staging_section(load("staging_second")),
+    ]
+    for section in second:
+        section.title += SECOND_SETS["staging_second"]
     acute = [item for item in answers if item.get("acute")]
     recall, crisis, calm = emergency_sections(
         emergency, await parses(agent, [i["text"] for i in emergency])
@@ -254,6 +270,7 @@ async def build(agent: Any) -> Report:
             red_flag_section(answers),
             plain_no_section(answers),
             staging_section(load("staging")),
+            *second,
             *later,
         ]
     )
