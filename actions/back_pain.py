@@ -27,8 +27,10 @@ FAILED_ATTEMPTS_SLOT = "screen_failed_attempts"
 # answer in a row counts as not sure. It is never read as a no.
 UNSURE_AFTER_FAILURES = 2
 
-# Never an answer: the emergency rules take over.
-NEVER_ANSWERS = frozenset({"emergency"})
+# Never an answer: the emergency rules take over, or "forget me" ends the form and asks to
+# confirm (data/rules/privacy.yml); read as an unclear answer, its confirming "yes" used to
+# answer the red-flag question instead.
+NEVER_ANSWERS = frozenset({"emergency", "forget_me"})
 # Handled by rules during the form (answer the question, stop, give contacts); such a message
 # counts as an answer only when it is plainly one ("no" misread as stop, "I had breast cancer"
 # misread as an FAQ).

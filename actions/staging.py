@@ -42,8 +42,8 @@ logger = logging.getLogger(__name__)
 
 FORM = "stage_form"
 REQUESTED_SLOT = "requested_slot"
-# Never read as an answer: the rules answer these.
-INTERRUPTION_INTENTS = frozenset({"emergency", "stop"})
+# Never read as an answer: the rules answer these ("forget me" ends the form, then confirms).
+INTERRUPTION_INTENTS = frozenset({"emergency", "stop", "forget_me"})
 # Read as an answer only when the message answers something (and is not a question).
 QUESTION_INTENTS = frozenset({"faq", "human_handoff", "bot_challenge"})
 UNSURE_INTENT = "unsure"

@@ -128,6 +128,8 @@ async def test_an_answer_fills_only_the_requested_slot(
         ("I want to talk to a nurse", "human_handoff"),
         ("I can't feel my legs and I have crushing chest pain", "emergency"),
         ("yes", "emergency"),
+        ("actually, delete my data", "forget_me"),
+        ("no, forget me", "forget_me"),
     ],
 )
 async def test_messages_for_the_rules_are_not_answers(text: str, intent: str) -> None:

@@ -520,6 +520,8 @@ async def test_answers(
         ("my dad can't breathe and has chest pain", "emergency"),
         ("it went to his lungs and now he can't breathe", "emergency"),
         ("I want to talk to a nurse", "human_handoff"),
+        ("actually, delete my data", "forget_me"),
+        ("no, forget me", "forget_me"),
     ],
 )
 async def test_interruptions_are_left_to_the_rules(text: str, intent: str) -> None:
