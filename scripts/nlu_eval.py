@@ -111,14 +111,14 @@ async def evaluate(agent: Any, examples: list[tuple[str, str]]) -> Report:
 
 def main() -> None:
     """Print the dev-set figures for a model (default: the current one)."""
-    from rasa.core.agent import Agent
-
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", default=None)
     parser.add_argument("--set", choices=sorted(SETS), default="dev", help="which held-out set")
     args = parser.parse_args()
     model = args.model or (ROOT / (ROOT / "models" / "current.txt").read_text().strip())
-    report = asyncio.run(evaluate(Agent.load(str(model)), dev_examples(SETS[args.set])))
+    from ops.quiet_agent import load_agent
+
+    report = asyncio.run(evaluate(load_agent(model), dev_examples(SETS[args.set])))
     print(json.dumps(report.summary(), indent=2))
     for text, expected, got in report.errors:
         print(f"  {expected:>32} -> {got:<32} {text!r}")

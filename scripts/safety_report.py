@@ -281,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", help="model archive (default: models/current.txt)")
     args = parser.parse_args(argv)
     model = args.model or (ROOT / (ROOT / "models" / "current.txt").read_text().strip())
-    from rasa.core.agent import Agent
+    from ops.quiet_agent import load_agent
 
-    report = asyncio.run(build(Agent.load(str(model))))
+    report = asyncio.run(build(load_agent(model)))
     print(report.text())
     return 1 if report.failures() else 0
 

@@ -38,9 +38,9 @@ def model_path() -> Path:
 @pytest.fixture(scope="session")
 def agent(model_path: Path):  # type: ignore[no-untyped-def]
     """The trained model loaded in this process, for NLU parses."""
-    from rasa.core.agent import Agent
+    from ops.quiet_agent import load_agent
 
-    return Agent.load(str(model_path))
+    return load_agent(model_path)
 
 
 ServersFactory = Callable[[str, dict[str, str]], AbstractContextManager["Servers"]]
