@@ -22,8 +22,8 @@ train: setup  ## train only if config/domain/data changed (cached by hash in mod
 run: train  ## action server + Rasa server; Ctrl-C stops both (token never printed, umask 077)
 	@source scripts/env.sh && exec $(VENV)/python scripts/serve.py
 
-shell:  ## chat in the terminal against the running action server
-	@$(RASA) shell --model $(MODEL) --domain domain --endpoints endpoints.yml --port 5006
+shell: train  ## chat in the terminal (starts its own action server; the chat stays in memory)
+	@umask 077 && $(VENV)/python -m scripts.shell
 
 validate: setup  ## Rasa's data validation (warnings are errors) + the content lint
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
