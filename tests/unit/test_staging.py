@@ -1,65 +1,63 @@
 """member_health.staging: the contract's AJCC table, every unknown combination, no guessing.
 
-The expected groups come from an independent oracle written from the contract's table
-(docs/content-contract.md), not from the module's table.
+Expected groups come from ``ajcc_oracle``: the contract's table (docs/content-contract.md)
+read row by row, with unknown details expanded into every value they could have. The
+properties draw details with hypothesis (a different sample each run); the examples pin the
+rows, the 8 cm edge and the wording.
 """
 from __future__ import annotations
 
 import math
-from itertools import product
 from typing import Any
 
+import ajcc_oracle as oracle
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from member_health import staging
 from member_health import tumor_details as td
 from member_health.staging import describe_condition, slots_to_ask, stage_group
 
 LIMB = "limb_trunk_skull"
+# The order the stage form asks in (domain/staging.yml, stage_form's required slots).
+ASK_ORDER = (td.LOCATION, td.SPREAD, td.GRADE, td.SIZE, td.SPOTS)
+PROPERTY = settings(max_examples=400, deadline=None, database=None)
+
+KNOWN_SIZES = st.one_of(
+    st.floats(min_value=0, max_value=60, exclude_min=True, allow_nan=False),
+    st.integers(min_value=1, max_value=60),
+    st.sampled_from([8, 8.0, 7.999999, 8.000001, 60.0]),
+)
+GRADES = st.sampled_from(["low", "high", "unknown", None])
+SIZES = st.one_of(KNOWN_SIZES, st.sampled_from(["8cm_or_less", "over_8cm", "unknown", None]))
+SPOTS = st.sampled_from(["no", "yes", "unknown", None])
+SPREADS = st.sampled_from(
+    ["none", "lungs", "lymph_nodes", "other", "unknown", "unknown_site", None]
+)
 
 
-def oracle(grade: str, size_cm: float, spots: str, spread: str) -> str:
-    """The contract's table, row by row, for fully known details."""
-    if spread == "lungs":
-        return "IVA"  # lungs only, no lymph nodes
-    if spread in ("lymph_nodes", "other"):
-        return "IVB"
-    if grade == "low":
-        if spots == "yes":
-            return "IB"
-        return "IA" if size_cm <= 8 else "IB"
-    if spots == "yes":
-        return "III"
-    return "IIA" if size_cm <= 8 else "IIB"
+def details(locations: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """Stage details, each known, unknown ("unknown") or not given (None)."""
+    return st.fixed_dictionaries(
+        {
+            td.LOCATION: locations,
+            td.GRADE: GRADES,
+            td.SIZE: SIZES,
+            td.SPOTS: SPOTS,
+            td.SPREAD: SPREADS,
+        }
+    )
 
 
-EXPANSIONS: dict[str, dict[Any, list[Any]]] = {
-    td.GRADE: {None: ["low", "high"], "unknown": ["low", "high"]},
-    # A size known only by its side of 8 cm stands for every size on that side.
-    td.SIZE: {
-        None: [5.0, 10.0],
-        "unknown": [5.0, 10.0],
-        "8cm_or_less": [0.5, 8.0],
-        "over_8cm": [8.001, 30.0],
-    },
-    td.SPOTS: {None: ["no", "yes"], "unknown": ["no", "yes"]},
-    td.SPREAD: {
-        None: ["none", "lungs", "lymph_nodes", "other"],
-        "unknown": ["none", "lungs", "lymph_nodes", "other"],
-        "unknown_site": ["lungs", "lymph_nodes", "other"],
-    },
-}
+def result_for(d: dict[str, Any]) -> staging.StageResult:
+    return stage_group(d[td.LOCATION], d[td.GRADE], d[td.SIZE], d[td.SPOTS], d[td.SPREAD])
 
 
-def expand(slot: str, value: Any) -> list[Any]:
-    """The values an unknown (or not given) detail could really have."""
-    return EXPANSIONS[slot].get(value, [value])
-
-
-def classes_of(slot: str, value: Any) -> str:
-    """A known value's class in the table."""
+def table_class(slot: str, value: Any) -> str:
+    """The class a concrete value falls in, in the words of StageResult's conditions."""
     if slot == td.SIZE:
-        return "8cm_or_less" if value <= 8 else "over_8cm"
+        return "8cm_or_less" if value <= oracle.CUTOFF_CM else "over_8cm"
     if slot == td.SPREAD and value in ("lymph_nodes", "other"):
         return "nodes_or_other"
     return str(value)
@@ -135,74 +133,81 @@ def test_a_size_known_only_by_its_side_of_8_cm(
     assert stage_group(LIMB, grade, size, spots, spread).groups == (group,)
 
 
-@pytest.mark.parametrize(
-    "grade, size_cm, spots, spread",
-    list(
-        product(
-            ["low", "high"],
-            [0.5, 3.0, 8.0, 8.1, 10.0, 60.0],
-            ["no", "yes"],
-            ["none", "lungs", "lymph_nodes", "other"],
-        )
-    ),
+@PROPERTY
+@given(
+    st.sampled_from(["low", "high"]),
+    KNOWN_SIZES,
+    st.sampled_from(["no", "yes"]),
+    st.sampled_from(["none", "lungs", "lymph_nodes", "other"]),
 )
-def test_every_known_combination_matches_the_oracle(
+def test_known_details_give_the_contracts_group(
     grade: str, size_cm: float, spots: str, spread: str
 ) -> None:
-    assert stage_group(LIMB, grade, size_cm, spots, spread).groups == (
-        oracle(grade, size_cm, spots, spread),
-    )
+    result = stage_group(LIMB, grade, size_cm, spots, spread)
+    assert result.groups == (oracle.group(LIMB, grade, size_cm, spots, spread),)
+    assert result.definite and result.conditions == () and result.deciding == ()
 
 
 # --------------------------------------------------------------------------- unknown details
 
-UNKNOWN_COMBINATIONS = list(
-    product(
-        ["low", "high", "unknown", None],
-        [5.0, 8.0, 8.1, "8cm_or_less", "over_8cm", "unknown", None],
-        ["no", "yes", "unknown", None],
-        ["none", "lungs", "lymph_nodes", "other", "unknown", "unknown_site", None],
-    )
+
+@PROPERTY
+@given(details(st.sampled_from([LIMB, "unknown", None])))
+@example({td.LOCATION: LIMB, td.GRADE: None, td.SIZE: None, td.SPOTS: None, td.SPREAD: None})
+@example(
+    {td.LOCATION: "unknown", td.GRADE: "high", td.SIZE: 8, td.SPOTS: "unknown", td.SPREAD: "none"}
 )
-
-
-@pytest.mark.parametrize("location", [LIMB, "unknown", None])
-@pytest.mark.parametrize("grade, size_cm, spots, spread", UNKNOWN_COMBINATIONS)
-def test_every_unknown_combination_names_exactly_the_possible_groups(
-    location: str | None, grade: Any, size_cm: Any, spots: Any, spread: Any
+def test_unknown_details_name_exactly_the_possible_groups_and_what_decides(
+    d: dict[str, Any],
 ) -> None:
-    result = stage_group(location, grade, size_cm, spots, spread)
-    outcomes = {
-        combo: oracle(*combo)
-        for combo in product(
-            expand(td.GRADE, grade),
-            expand(td.SIZE, size_cm),
-            expand(td.SPOTS, spots),
-            expand(td.SPREAD, spread),
-        )
-    }
-    assert result.groups == tuple(g for g in staging.GROUPS if g in set(outcomes.values()))
+    result = result_for(d)
+    found = oracle.possible(d)
+    # A location not known (or not asked) could be the spine or pelvis, with no group at all:
+    # the groups named are those it has if it is anywhere else, and the reply says so
+    # (tests/actions: test_location_unknown_or_not_asked_says_spine_and_pelvis_have_none).
+    assert (oracle.NO_GROUP in found) is (d[td.LOCATION] != LIMB)
+    assert result.groups == oracle.in_order(found - {oracle.NO_GROUP})
+    assert result.has_ajcc_group
     assert result.definite is (len(result.groups) == 1)
     if result.definite:
         assert result.conditions == () and result.deciding == ()
         return
 
-    # What decides: every possible combination meets the condition of its own group only.
+    # What decides: exactly the unknown details whose value changes the possible groups.
+    dimensions = (td.GRADE, td.SIZE, td.SPOTS, td.SPREAD)
+    assert set(result.deciding) == {slot for slot in dimensions if oracle.decides(d, slot)}
+    # Every concrete completion meets the condition of its own group, and no other's.
     by_group = {condition.group: condition.terms for condition in result.conditions}
     assert tuple(by_group) == result.groups
-    for combo, group in outcomes.items():
+    for combo, group in oracle.outcomes({**d, td.LOCATION: LIMB}).items():
         classes = {
-            slot: classes_of(slot, value)
-            for slot, value in zip(staging.DIMENSIONS, combo, strict=True)
+            slot: table_class(slot, value)
+            for slot, value in zip(oracle.SLOTS, combo, strict=True)
+            if slot != td.LOCATION
         }
         for candidate, terms in by_group.items():
             meets = any(all(classes[slot] in allowed for slot, allowed in term) for term in terms)
             assert meets is (candidate == group), (combo, candidate, terms)
-    # Only unknown details decide, and every detail a condition mentions is one of them.
-    given = dict(zip(staging.DIMENSIONS, (grade, size_cm, spots, spread), strict=True))
-    assert all(len(expand(slot, given[slot])) > 1 for slot in result.deciding)
     mentioned = {slot for terms in by_group.values() for term in terms for slot, _ in term}
     assert mentioned == set(result.deciding)
+
+
+@PROPERTY
+@given(details(st.sampled_from(["spine", "pelvis"])))
+def test_spine_and_pelvis_never_get_a_stage_group(d: dict[str, Any]) -> None:
+    assert oracle.possible(d) == {oracle.NO_GROUP}
+    result = result_for(d)
+    assert result.groups == () and not result.has_ajcc_group and not result.definite
+    assert result.location == d[td.LOCATION]
+
+
+@PROPERTY
+@given(details(st.sampled_from([LIMB, "unknown", "spine", "pelvis", None])))
+def test_only_details_not_given_that_could_change_the_answer_are_asked(d: dict[str, Any]) -> None:
+    # None = not given yet; "unknown" = the member said they do not know (never asked again).
+    expected = tuple(slot for slot in ASK_ORDER if d[slot] is None and oracle.decides(d, slot))
+    assert slots_to_ask(d) == expected
+    assert slots_to_ask({slot: value for slot, value in d.items() if value is not None}) == expected
 
 
 @pytest.mark.parametrize(
@@ -250,7 +255,7 @@ def test_every_unknown_combination_names_exactly_the_possible_groups(
         ),
         (
             ("unknown", "unknown", "unknown", "unknown"),
-            staging.GROUPS,
+            ("IA", "IB", "IIA", "IIB", "III", "IVA", "IVB"),
             [
                 "stage IA: low grade, 8 cm or less, in one spot, not spread",
                 "stage IB: low grade, not spread, and either over 8 cm or in more than one spot "
@@ -270,27 +275,6 @@ def test_unknowns_name_the_groups_and_what_decides(
     result = stage_group(LIMB, *details)
     assert result.groups == groups
     assert [describe_condition(c) for c in result.conditions] == conditions
-
-
-# --------------------------------------------------------------------------- spine, pelvis
-
-
-@pytest.mark.parametrize("location", ["spine", "pelvis"])
-@pytest.mark.parametrize(
-    "grade, size_cm, spots, spread",
-    [
-        ("high", 10.0, "no", "none"),
-        ("low", 3.0, "yes", "lungs"),
-        (None, None, None, None),
-        ("unknown", "unknown", "unknown", "unknown"),
-    ],
-)
-def test_spine_and_pelvis_have_no_ajcc_stage_group(
-    location: str, grade: Any, size_cm: Any, spots: Any, spread: Any
-) -> None:
-    result = stage_group(location, grade, size_cm, spots, spread)
-    assert result.groups == () and not result.has_ajcc_group and not result.definite
-    assert result.location == location
 
 
 # --------------------------------------------------------------------------- bad values
@@ -412,16 +396,3 @@ def test_describe_details_with_location(details: dict[str, Any], text: str) -> N
 )
 def test_describe_groups(groups: tuple[str, ...], text: str) -> None:
     assert staging.describe_groups(groups) == text
-
-
-def test_the_table_covers_every_combination_once() -> None:
-    for combo in product(*staging.CLASSES.values()):
-        matching = {
-            row[0]
-            for row in staging.TABLE
-            if all(
-                cell is staging.ANY or cell == given
-                for cell, given in zip(row[1:], combo, strict=True)
-            )
-        }
-        assert len(matching) == 1, combo
