@@ -7,14 +7,18 @@ user message and earlier values of the slots come back as (stale) candidates.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import ajcc_oracle as oracle
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rasa.core.actions.action import ActionExecutionRejection, ActionExtractSlots, RemoteAction
 from rasa.core.actions.forms import FormAction
 from rasa.core.channels import CollectingOutputChannel
@@ -667,7 +671,7 @@ async def test_everything_unknown_fits_in_chat_bubbles(
     deciding = "\n".join(
         render(nlg, m) for m in messages if m["response"].startswith("utter_stage_deciding")
     )
-    assert all(f"- stage {group}:" in deciding for group in staging.GROUPS)
+    assert all(f"- stage {group}:" in deciding for group in oracle.GROUP_ORDER)
 
 
 @pytest.mark.parametrize(
@@ -739,6 +743,47 @@ async def test_location_not_asked_keeps_the_general_note() -> None:
     ]
 
 
+GROUP_NAME = r"(?:IVA|IVB|IIA|IIB|III|IA|IB)"
+NAMED_GROUPS = re.compile(rf"\bstage ({GROUP_NAME}(?:(?:, | or ){GROUP_NAME})*)\b")
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    st.fixed_dictionaries(
+        {
+            td.LOCATION: st.sampled_from([LIMB, "unknown", None, "spine", "pelvis"]),
+            td.GRADE: st.sampled_from(["low", "high", "unknown", None]),
+            td.SIZE: st.one_of(
+                st.floats(min_value=0.1, max_value=60, allow_nan=False),
+                st.sampled_from([8.0, "8cm_or_less", "over_8cm", "unknown", None]),
+            ),
+            td.SPOTS: st.sampled_from(["no", "yes", "unknown", None]),
+            td.SPREAD: st.sampled_from(
+                ["none", "lungs", "lymph_nodes", "other", "unknown", "unknown_site", None]
+            ),
+        }
+    )
+)
+def test_the_reply_names_the_contracts_groups_and_where_there_are_none(
+    nlg: TemplatedNaturalLanguageGenerator, details: dict[str, Any]
+) -> None:
+    """A location not known or not asked could be the spine or pelvis (no stage group): the
+    reply names the groups the contract's table allows elsewhere and says the spine and pelvis
+    have none; a known limb, trunk, skull or face tumor is never told about them."""
+    texts = [render(nlg, message) for message in asyncio.run(explain(details))]
+    reply = "\n".join(texts)
+    found = oracle.possible(details)
+    groups = oracle.in_order(found - {oracle.NO_GROUP})
+    named = {g for m in NAMED_GROUPS.findall(texts[0]) for g in re.findall(GROUP_NAME, m)}
+    if not groups:
+        assert "no stage groups" in texts[0] and not NAMED_GROUPS.search(reply)
+    else:
+        assert named == set(groups), (texts[0], groups)
+        says_none = re.search(r"spine or pelvis have no AJCC stage group", reply) is not None
+        assert says_none is (oracle.NO_GROUP in found), reply
+    assert "care team" in reply
+
+
 @pytest.mark.parametrize(
     "spread, pending_note",
     [("unknown", True), ("none", False), ("unknown_site", False), ("lungs", False)],
@@ -793,16 +838,53 @@ async def test_broken_plan_configuration_still_names_the_care_team(
 def test_condition_bubbles_split_long_lists() -> None:
     result = staging.stage_group(LIMB, None, None, None, None)
     bubbles = condition_bubbles(result)
-    assert "\n".join(bubbles).count("- stage ") == len(staging.GROUPS)
+    assert "\n".join(bubbles).count("- stage ") == 7  # IA, IB, IIA, IIB, III, IVA, IVB
     assert all(len("What decides between them:\n" + bubble) < MAX_BUBBLE for bubble in bubbles)
 
 
 # --------------------------------------------------------------------------- the domain
 
 
+# Every answer problem the form can meet, with an answer that meets it. The names are the
+# domain's utter_stage_problem_<name> responses, written out here (not read from the module).
+PROBLEM_ANSWERS = [
+    (td.LOCATION, "banana", "not_understood"),
+    (td.LOCATION, "his hip", "location_hip"),
+    (td.SPREAD, "it has spread", "spread_needs_site"),
+    (td.GRADE, "fast growing", "grade_not_a_grade"),
+    (td.GRADE, "grade 2", "grade_number_unclear"),
+    (td.GRADE, "grade 9", "grade_out_of_range"),
+    (td.SIZE, "10", "size_no_unit"),
+    (td.SIZE, "about 8 cm", "size_straddles"),
+    (td.SIZE, "5 cm and 2 cm", "size_not_one_size"),
+    (td.SIZE, "the size of a golf ball", "size_no_measurement"),
+    (td.SIZE, "0 cm", "size_not_positive"),
+    (td.SIZE, "70 cm", "size_too_large"),
+]
+EARLIER_ANSWERS = {
+    td.LOCATION: {},
+    td.SPREAD: {td.LOCATION: LIMB},
+    td.GRADE: {td.LOCATION: LIMB, td.SPREAD: "none"},
+    td.SIZE: {td.LOCATION: LIMB, td.SPREAD: "none", td.GRADE: "high"},
+}
+
+
+@pytest.mark.parametrize(
+    "slot, text, problem", PROBLEM_ANSWERS, ids=[p for _, _, p in PROBLEM_ANSWERS]
+)
+async def test_each_answer_problem_is_explained_and_asked_again(
+    nlg: TemplatedNaturalLanguageGenerator, slot: str, text: str, problem: str
+) -> None:
+    values, said = await validate(form_tracker(text, requested=slot, filled=EARLIER_ANSWERS[slot]))
+    assert said == [f"utter_stage_problem_{problem}"]
+    assert values[slot] is None and values["requested_slot"] == slot
+    rendered = render(nlg, {"response": said[0], "max_size_cm": "60", **plan().as_template()})
+    assert "{" not in rendered and len(rendered) < MAX_BUBBLE
+
+
 def sent_responses() -> set[str]:
-    """Every response the staging actions can send."""
-    fixed = {
+    """Every response the staging actions can send (written out, not read from the module)."""
+    return {
         "utter_stage_intro",
         "utter_stage_result",
         "utter_stage_possible",
@@ -824,10 +906,9 @@ def sent_responses() -> set[str]:
         "utter_stage_result_location_unknown",
         "utter_stage_possible_location_unknown",
         "utter_stage_spread_pending",
+        *(f"utter_stage_problem_{problem}" for _, _, problem in PROBLEM_ANSWERS),
+        *(f"utter_stage_meaning_{group}" for group in oracle.GROUP_ORDER),
     }
-    fixed |= {f"utter_stage_problem_{problem}" for problem in td.PROBLEMS}
-    fixed |= {f"utter_stage_meaning_{group}" for group in staging.GROUPS}
-    return fixed
 
 
 @pytest.mark.parametrize("response", sorted(sent_responses()))
@@ -877,11 +958,31 @@ def test_questions_are_one_line_with_buttons_that_validate(slot: str, keyword: s
         assert td.check_value(slot, entities[slot]) == td.Reading(entities[slot])
 
 
-def test_every_slot_value_is_declared_in_the_domain() -> None:
+def contract_slot_values() -> dict[str, list[str]]:
+    """The stage slots' values as docs/content-contract.md lists them (categorical ones)."""
+    text = oracle.CONTRACT.read_text(encoding="utf-8").split("## Stage explainer", 1)[1]
+    values = {}
+    for slot, cell in re.findall(r"^\| `(\w+)` \| (.+?) \|$", text, re.MULTILINE):
+        names = re.findall(r"`(\w+)`", cell)
+        if "a number" not in cell:
+            values[slot] = names
+    return values
+
+
+def test_every_slot_value_of_the_contract_is_declared_and_accepted() -> None:
+    contract = contract_slot_values()
+    assert set(contract) == {td.LOCATION, td.GRADE, td.SPOTS, td.SPREAD}
+    # Spread "somewhere, place not known" is the product's one addition (IVA or IVB).
+    contract[td.SPREAD].append("unknown_site")
     slots = DOMAIN_DICT["slots"]
-    for slot, values in td.ALLOWED.items():
-        assert [str(v) for v in slots[slot]["values"]] == list(values)
-    assert FORM_SLOTS == [*td.SLOTS, CONFIRMED]
+    for slot, values in contract.items():
+        assert sorted(str(v) for v in slots[slot]["values"]) == sorted(values), slot
+        for value in values:
+            assert td.check_value(slot, value) == td.Reading(value), (slot, value)
+    # The form asks location and spread first: either can make the rest moot.
+    assert FORM_SLOTS == [
+        "tumor_location", "spread", "tumor_grade", "tumor_size_cm", "multiple_spots", CONFIRMED
+    ]  # fmt: skip
 
 
 # --------------------------------------------------------------------------- with Rasa's form
