@@ -31,7 +31,7 @@ validate: setup  ## Rasa's data validation (warnings are errors) + the content l
 
 stories: train  ## only the test stories using one intent: make stories INTENT=faq/osteosarcoma
 	@test -n "$(INTENT)" || { echo "usage: make stories INTENT=faq/osteosarcoma"; exit 2; }
-	$(VENV)/python scripts/select_stories.py "$(INTENT)" -- --model $(MODEL) --out results/stories-selected
+	@$(VENV)/python -m scripts.select_stories "$(INTENT)" -- --model $(MODEL)
 
 DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [DB=url]
