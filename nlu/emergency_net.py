@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -132,9 +133,11 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         if not text or text.startswith(INTENT_MESSAGE_PREFIX):
             return  # "/intent" payloads are handled by Rasa's RegexMessageHandler
         decision = self.detector.detect(text)
-        if not decision.fired and is_acute(text):
+        if not decision.fired and not _only_past_or_hypothetical(decision, text) and is_acute(text):
             # An acute back-pain red flag (sudden bladder/bowel loss, saddle numbness, sudden
-            # leg weakness) read by the screen's own reader: an emergency too.
+            # leg weakness) read by the screen's own reader: an emergency too, unless the net
+            # read every emergency phrase as past or hypothetical ("back in march my leg went
+            # weak suddenly", "if my back pain ever comes with numbness down there").
             decision = Decision(True, "medical", ACUTE_RED_FLAG, (0, len(text)), decision.matches)
         emergency = self.component_config[INTENT_KEY]
         predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
@@ -208,6 +211,28 @@ def set_intent(message: Message, name: str) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+# Words that put a symptom in the present ("now i can't control my bladder", "it's back since
+# this morning"): with any of them the acute reader is trusted whatever the net read as past.
+_PRESENT = re.compile(
+    r"\b(?:now|rn|today|tonight|this (?:morning|afternoon|evening)|since|again|still"
+    r"|currently|right away|(?:it'?s|is|are|came|coming|come) back|keeps?|started|starting)\b"
+)
+
+# "I'm fine now" says the danger is over, not that it is happening now.
+_WELL_NOW = re.compile(r"\b(?:fine|ok|okay|good|better|great|well|healed|over it|normal) now\b")
+
+
+def _only_past_or_hypothetical(decision: Decision, text: str) -> bool:
+    """The net read every emergency phrase as past or hypothetical, and nothing is said to
+    be happening now."""
+    past = ("historical", "hypothetical")
+    return (
+        bool(decision.matches)
+        and all(m.status in past for m in decision.matches)
+        and not _PRESENT.search(_WELL_NOW.sub(" ", text.lower()))
+    )
 
 
 def _classifier_reason(decision: Decision, text: str) -> tuple[str, tuple[int, int], str]:

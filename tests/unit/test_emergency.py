@@ -247,6 +247,19 @@ HISTORICAL = [
     ("I was in a car accident 10 years ago", NO),
     ("I had a bad fall last month and my back still hurts", NO),
     ("I was in labor for 30 hours with my first kid", NO),
+    # a strong past marker anywhere in the clause, either side
+    ("took too many pills on purpose in high school, how do i find a counselor", NO),
+    ("two years ago i had a stroke out of nowhere, am i covered for rehab", NO),
+    ("my contractions started on the freeway 6 years ago, funny story", NO),
+    ("my uncle had a heart attack at 45, should i get my heart checked", NO),
+    ("went to the hospital in june for chest pain, it was a pulled muscle", NO),
+    ("if my dad ever has a seizure at home what should i do", NO),
+    ("if someone at work ever says they want to end their life who do i tell", NO),
+    # ...never a danger said in the present in the same clause
+    ("2 years ago he had a stroke and he's slurring his words now", "medical"),
+    ("my dad had a stroke years ago he's slurring his words right now", "medical"),
+    ("i had seizures as a kid, im having a seizure right now", "medical"),
+    ("last year i had a heart attack and my chest is crushing again", "medical"),
 ]
 
 ORDINARY = [

@@ -405,3 +405,31 @@ def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
     assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
     [entity] = emergency_entities(result)
     assert entity["value"] == "medical"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "back in june my leg went weak suddenly, now i cant control my bladder",
+        "i had sudden numbness down there last year and it's back since this morning",
+    ],
+)
+def test_a_present_acute_red_flag_beside_a_past_one_is_an_emergency(
+    net: EmergencySafetyNet, text: str
+) -> None:
+    result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
+    assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "back in 2019 my legs suddenly gave out, it was a disc and i'm fine now",
+        "if my back pain ever comes with numbness between my legs what do i do",
+    ],
+)
+def test_an_acute_red_flag_the_net_reads_as_past_or_hypothetical_is_left_to_the_model(
+    net: EmergencySafetyNet, text: str
+) -> None:
+    result = run(net, parsed(text, [("out_of_scope", 0.9), ("faq", 0.1)]))
+    assert result[INTENT]["name"] == "out_of_scope"
