@@ -81,3 +81,39 @@ def servers(start_servers: ServersFactory) -> Iterator[Servers]:
     tests/security can then act as distinct client addresses (rate limits per address)."""
     with start_servers("servers", {"SANIC_PROXIES_COUNT": "1"}) as running:
         yield running
+
+
+# --- skipped tests -------------------------------------------------------------------------------
+# A test may skip only when a service it needs is missing and ALLOW_MISSING=1 says so on purpose
+# (tests/e2e/cluster.py require()). Any other skip fails the run, and every run ends with the
+# count: pytest's closing line leaves it out when it is 0.
+
+
+def _skipped(config: pytest.Config) -> int:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return len(reporter.stats.get("skipped", [])) if reporter is not None else 0
+
+
+def _skips_allowed() -> bool:
+    return os.environ.get("ALLOW_MISSING") == "1"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if exitstatus == pytest.ExitCode.OK and _skipped(session.config) and not _skips_allowed():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, exitstatus: int, config: pytest.Config
+) -> None:
+    count = _skipped(config)
+    if not count:
+        terminalreporter.write_line("skipped tests: 0")
+    elif _skips_allowed():
+        terminalreporter.write_line(f"skipped tests: {count} (ALLOW_MISSING=1, on purpose)")
+    else:
+        terminalreporter.write_line(
+            f"skipped tests: {count}: the run FAILS (a skip is allowed only with ALLOW_MISSING=1)",
+            red=True,
+            bold=True,
+        )
