@@ -25,9 +25,9 @@ run: train  ## action server + Rasa server; Ctrl-C stops both (token never print
 shell: train  ## chat in the terminal (starts its own action server; the chat stays in memory)
 	@umask 077 && $(VENV)/python -m scripts.shell
 
-validate: setup  ## Rasa's data validation (warnings are errors) + the content lint
+validate: setup  ## the content lint (file:line, editors' words) first, then Rasa's validation
+	$(VENV)/python -m scripts.content_lint
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
-	$(VENV)/python scripts/content_lint.py
 
 stories: train  ## only the test stories using one intent: make stories INTENT=faq/osteosarcoma
 	@test -n "$(INTENT)" || { echo "usage: make stories INTENT=faq/osteosarcoma"; exit 2; }
