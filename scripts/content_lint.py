@@ -1,11 +1,22 @@
 """Content lint: checks an editor can act on, reported as ``file:line: message``.
 
-Usage: ``python scripts/content_lint.py [--root DIR]`` (default: this repository).
+Usage: ``python -m scripts.content_lint [--root DIR]`` (default: this repository).
 Exit code 0 and a one-line summary when everything is fine, 1 and one line per problem otherwise.
+A file that cannot be read as YAML is reported alone, first (the other rules would only report
+its consequences); warnings (``file:line: warning: ...``) never fail the lint.
 
 Rules (docs/CONTENT.md explains each message):
   * every FAQ topic ``faq/<key>`` has an answer ``utter_faq/<key>``, at least 20 examples and a
-    test story in ``tests/stories/test_*.yml``;
+    test story in ``tests/stories/test_*.yml``; a key that nearly matches another gets
+    "did you mean ...?";
+  * every intent (listed in the domain, used in a rule, story or test story) has at least 20
+    examples;
+  * the domain's and the training data's top-level sections are ones Rasa knows;
+  * no phone number, link or 911 (in any spelling) written out in a response, except 911 in the
+    responses named below: contacts are written as plan placeholders;
+  * every ``{placeholder}`` in a response is filled: a plan setting (plan.yml), a slot, or, in a
+    response a custom action sends, a value the action passes;
+  * warning: an FAQ topic that no button offers (its payload one of the topic's examples);
   * no example appears under two intents, and no held-out example (``tests/nlu_dev``) is
     also a training example;
   * no chat bubble (a part of a response text between blank lines) is over 450 characters;
@@ -29,12 +40,20 @@ from typing import Any
 
 import yaml
 
+from scripts.content_text import (
+    EMERGENCY_NUMBER,
+    PLACEHOLDER,
+    action_responses,
+    contact_details,
+    did_you_mean,
+    yaml_advice,
+)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MIN_EXAMPLES = 20
 MAX_BUBBLE_CHARS = 450
 FAQ_INTENT = "faq"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
-EMERGENCY_NUMBER = re.compile(r"(?<!\d)911(?!\d)")
 BUBBLE_SEPARATOR = re.compile(r"\n[ \t]*\n")
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -111,7 +130,12 @@ class Content:
     responses: dict[str, tuple[list[Any], str, int]] = field(default_factory=dict)
     dev_examples: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
     tested_intents: set[str] = field(default_factory=set)
+    # intent -> where it is first declared or used (domain intents:, rules, stories, tests)
+    used_intents: dict[str, tuple[str, int]] = field(default_factory=dict)
+    slots: set[str] = field(default_factory=set)
     pattern_files: int = 0
+    warnings: list[Problem] = field(default_factory=list)
+    rules_ran: bool = False
 
     def report(self, path: Path, line: int, message: str) -> None:
         """Record a problem at ``path:line``."""
@@ -133,7 +157,7 @@ def load_yaml(content: Content, path: Path) -> Any | None:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         line = mark.line + 1 if mark else 1
         reason = getattr(error, "problem", None) or str(error)
-        content.report(path, line, f"cannot be read as YAML: {reason}")
+        content.report(path, line, yaml_advice(reason))
     except (OSError, UnicodeDecodeError) as error:
         content.report(path, 1, f"cannot be read: {error}")
     return None
@@ -190,8 +214,10 @@ def collect_responses(content: Content, path: Path, responses: Any) -> None:
         content.responses[str(name)] = (listed, content.relative(path), line_of(name))
 
 
-def collect_story_intents(content: Content, steps_holders: Any) -> None:
-    """Intents used in test stories/rules, including inside ``or:`` steps."""
+def collect_story_intents(
+    content: Content, path: Path, steps_holders: Any, tests: bool = True
+) -> None:
+    """Intents used in (test) stories and rules, including inside ``or:`` steps."""
     for holder in steps_holders if isinstance(steps_holders, list) else []:
         steps = holder.get("steps") if isinstance(holder, dict) else None
         for step in steps if isinstance(steps, list) else []:
@@ -200,7 +226,11 @@ def collect_story_intents(content: Content, steps_holders: Any) -> None:
             alternatives = step.get("or") if isinstance(step.get("or"), list) else [step]
             for alternative in alternatives:
                 if isinstance(alternative, dict) and alternative.get("intent"):
-                    content.tested_intents.add(str(alternative["intent"]))
+                    intent = alternative["intent"]
+                    where = (content.relative(path), line_of(intent))
+                    content.used_intents.setdefault(str(intent), where)
+                    if tests:
+                        content.tested_intents.add(str(intent))
 
 
 def collect(root: Path) -> Content:
@@ -211,14 +241,19 @@ def collect(root: Path) -> Content:
     for path in yaml_files(domain):
         data = load_yaml(content, path)
         if isinstance(data, dict):
+            check_sections(content, path, data, DOMAIN_SECTIONS)
             collect_responses(content, path, data.get("responses"))
+            collect_domain_names(content, path, data)
     for path in yaml_files(root / "data"):
         if patterns in path.parents:
             continue
         data = load_yaml(content, path)
         if isinstance(data, dict):
+            check_sections(content, path, data, DATA_SECTIONS)
             collect_nlu(content, path, data.get("nlu"))
             collect_responses(content, path, data.get("responses"))
+            collect_story_intents(content, path, data.get("stories"), tests=False)
+            collect_story_intents(content, path, data.get("rules"), tests=False)
     for path in yaml_files(root / "tests" / "nlu_dev"):
         data = load_yaml(content, path)
         if isinstance(data, dict):
@@ -226,9 +261,46 @@ def collect(root: Path) -> Content:
     for path in yaml_files(root / "tests" / "stories", "test_*.yml"):
         data = load_yaml(content, path)
         if isinstance(data, dict):
-            collect_story_intents(content, data.get("stories"))
-            collect_story_intents(content, data.get("rules"))
+            collect_story_intents(content, path, data.get("stories"))
+            collect_story_intents(content, path, data.get("rules"))
     return content
+
+
+DOMAIN_SECTIONS = {
+    "version",
+    "intents",
+    "entities",
+    "slots",
+    "forms",
+    "responses",
+    "actions",
+    "session_config",
+    "e2e_actions",
+    "config",
+}
+DATA_SECTIONS = {"version", "nlu", "rules", "stories", "responses"}
+
+
+def check_sections(content: Content, path: Path, data: dict, known: set[str]) -> None:
+    """A top-level key Rasa does not know is usually a block pasted without its indentation."""
+    for key in data:
+        if str(key) not in known:
+            content.report(
+                path,
+                line_of(key),
+                f'"{key}" is not one of the sections Rasa reads here ({", ".join(sorted(known))})'
+                ": if it belongs inside the section above, indent it like its neighbours",
+            )
+
+
+def collect_domain_names(content: Content, path: Path, data: dict) -> None:
+    """The domain's intents (with their lines) and slot names."""
+    for item in data.get("intents") or []:
+        name = next(iter(item)) if isinstance(item, dict) and item else item
+        if isinstance(name, str):
+            content.used_intents.setdefault(name, (content.relative(path), line_of(name)))
+    slots = data.get("slots")
+    content.slots.update(str(name) for name in (slots if isinstance(slots, dict) else {}))
 
 
 # --------------------------------------------------------------------------- rules
@@ -248,12 +320,19 @@ def check_faq_topics(content: Content) -> None:
         path, line = content.intent_lines[intent]
         count = len(content.examples[intent])
         if key not in answers:
+            near = did_you_mean(key, answers - intents)
+            hint = (
+                f"; did you mean utter_faq/{near} ({where_response(content, near)})? "
+                "The two keys must be the same"
+                if near
+                else ""
+            )
             content.problems.append(
                 Problem(
                     path,
                     line,
                     f'{intent} has no answer: add a response "utter_faq/{key}" '
-                    "to domain/faq.yml",
+                    f"to domain/faq.yml{hint}",
                 )
             )
         if count < MIN_EXAMPLES:
@@ -275,14 +354,59 @@ def check_faq_topics(content: Content) -> None:
             )
     for key in sorted(answers - intents):
         _, path, line = content.responses[FAQ_RESPONSE_PREFIX + key]
-        content.problems.append(
-            Problem(
-                path,
-                line,
-                f"utter_faq/{key} answers a topic nobody can ask: add examples "
-                f'"- intent: faq/{key}" to a data/nlu/faq_*.yml file',
-            )
+        near = did_you_mean(key, intents - answers)
+        advice = (
+            f"did you mean utter_faq/{near}? (the topic faq/{near} is at "
+            f"{':'.join(map(str, content.intent_lines[prefix + near]))}; the two keys must "
+            "be the same)"
+            if near
+            else f'add examples "- intent: faq/{key}" to a data/nlu/faq_*.yml file'
         )
+        content.problems.append(
+            Problem(path, line, f"utter_faq/{key} answers a topic nobody can ask: {advice}")
+        )
+
+
+def where_response(content: Content, key: str) -> str:
+    """``file:line`` of ``utter_faq/<key>``."""
+    _, path, line = content.responses[FAQ_RESPONSE_PREFIX + key]
+    return f"{path}:{line}"
+
+
+# Rasa's own intents: they need no examples (Rasa or a rule sets them).
+RASA_INTENTS = {"nlu_fallback", "restart", "back", "session_start", "out_of_scope"}
+
+
+def check_intent_examples(content: Content) -> None:
+    """Every intent a rule, story, test or the domain names can be recognised: 20 examples.
+
+    (FAQ topics are counted by ``check_faq_topics``; the retrieval intent ``faq`` itself has
+    its examples under its topics.)
+    """
+    parents = {name.split("/")[0] for name in content.examples if "/" in name}
+    for intent, (path, line) in sorted(content.used_intents.items()):
+        if "/" in intent or intent in parents:
+            if "/" in intent and intent not in content.examples:
+                near = did_you_mean(intent, [name for name in content.examples if "/" in name])
+                hint = f"; did you mean {near}?" if near else ""
+                content.problems.append(
+                    Problem(path, line, f"{intent} has no examples, so nobody can ask it{hint}")
+                )
+            continue
+        count = len(content.examples.get(intent, []))
+        if count >= MIN_EXAMPLES or (count == 0 and intent in RASA_INTENTS):
+            continue
+        if count == 0:
+            near = did_you_mean(intent, content.examples)
+            advice = f"add at least {MIN_EXAMPLES} to a data/nlu/*.yml file"
+            advice = f"did you mean {near}? Otherwise {advice}" if near else advice
+            message = (
+                f"intent {intent} has no examples, so the assistant never recognises it: " + advice
+            )
+        else:
+            path, line = content.intent_lines[intent]
+            message = f"{intent} has {count} examples, it needs at least {MIN_EXAMPLES}"
+        content.problems.append(Problem(path, line, message))
 
 
 def normalise_example(text: str) -> str:
@@ -415,7 +539,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def check_emergency_number(content: Content) -> None:
-    """A warning that is everywhere is read nowhere: 911 only where it belongs."""
+    """A warning that is everywhere is read nowhere: 911 (any spelling) only where it belongs."""
     for name, (variations, path, line) in sorted(content.responses.items()):
         if may_mention_911(name):
             continue
@@ -432,6 +556,84 @@ def check_emergency_number(content: Content) -> None:
                         "by utter_emergency)",
                     )
                 )
+
+
+def check_contact_details(content: Content) -> None:
+    """No phone number or link written out: plan placeholders, so a change is made once."""
+    for name, (variations, path, line) in sorted(content.responses.items()):
+        for variation in variations:
+            for text in _strings(variation):
+                for index, kind, what in contact_details(text):
+                    content.problems.append(
+                        Problem(
+                            path,
+                            line_at(text, index) or line,
+                            f'{name}: "{what}" is {kind}; write {{plan_name}}, {{nurse_line}}, '
+                            "{member_services} or {back_pain_program_url} instead (the values "
+                            "live in plan.yml)",
+                        )
+                    )
+
+
+def check_placeholders(content: Content) -> None:
+    """Every ``{name}`` is filled before a member sees it, or it reaches them in braces."""
+    plan_keys = set(plan_values(content.root))
+    sent, prefixes = action_responses(content.root / "actions")
+    for name, (variations, path, line) in sorted(content.responses.items()):
+        if name in sent or any(name.startswith(prefix) for prefix in prefixes):
+            continue  # a custom action sends it, with its own values (tests/actions check)
+        known = plan_keys | content.slots
+        for variation in variations:
+            for text in _strings(variation):
+                for match in PLACEHOLDER.finditer(text):
+                    if match.group(1) in known:
+                        continue
+                    near = did_you_mean(match.group(1), known, cutoff=0.6)
+                    fix = (
+                        f"did you mean {{{near}}}?"
+                        if near
+                        else "use one of " + ", ".join(f"{{{key}}}" for key in sorted(plan_keys))
+                    )
+                    content.problems.append(
+                        Problem(
+                            path,
+                            line_at(text, match.start()) or line,
+                            f"{name}: {match.group(0)} would reach members as it is, in braces: "
+                            + fix,
+                        )
+                    )
+
+
+# Topics members reach by asking, with no button by design: the disclaimer (its notice is
+# already in the welcome every member sees).
+ASKED_ONLY = {"faq/disclaimer"}
+
+
+def warn_unoffered_topics(content: Content) -> None:
+    """Warning: an FAQ topic no button offers is found only by members who ask for it."""
+    labels = {
+        normalise_example(text): intent
+        for intent, examples in content.examples.items()
+        for text, _, _ in examples
+    }
+    offered = {
+        labels.get(normalise_example(str(button.get("payload", ""))))
+        for variations, _, _ in content.responses.values()
+        for variation in variations
+        if isinstance(variation, dict)
+        for button in variation.get("buttons") or []
+        if isinstance(button, dict)
+    }
+    for intent, (path, line) in sorted(content.intent_lines.items()):
+        if intent.startswith(FAQ_INTENT + "/") and intent not in offered | ASKED_ONLY:
+            content.warnings.append(
+                Problem(
+                    path,
+                    line,
+                    f"warning: no button offers {intent}; members find it only by asking. "
+                    "Consider a button on a related answer, its payload one of these examples",
+                )
+            )
 
 
 # data/patterns/<stem>.yml -> "module:callable" that loads the file and raises on a mistake.
@@ -501,19 +703,29 @@ def check_pattern_files(content: Content) -> None:
 
 RULES: Sequence[Callable[[Content], None]] = (
     check_faq_topics,
+    check_intent_examples,
     check_duplicate_examples,
     check_bubbles,
     check_faq_sources,
     check_emergency_number,
+    check_contact_details,
+    check_placeholders,
     check_pattern_files,
+    warn_unoffered_topics,
 )
 
 
 def lint(root: Path) -> tuple[list[Problem], Content]:
-    """All problems under ``root`` (sorted by file and line), and what was checked."""
+    """All problems under ``root`` (sorted by file and line), and what was checked.
+
+    When a file cannot be read (YAML), only that is reported: every other rule would report
+    its consequences (a domain file that cannot be read has no answers, for instance).
+    """
     content = collect(root)
-    for rule in RULES:
-        rule(content)
+    content.rules_ran = not content.problems
+    if content.rules_ran:
+        for rule in RULES:
+            rule(content)
     return sorted(set(content.problems)), content
 
 
@@ -535,10 +747,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     problems, content = lint(root)
-    for problem in problems:
+    for problem in problems + sorted(content.warnings):
         print(problem)
     if problems:
-        print(f"content lint: {len(problems)} problem(s); see docs/CONTENT.md", file=sys.stderr)
+        later = "" if content.rules_ran else "the other checks run once every file can be read; "
+        print(
+            f"content lint: {len(problems)} problem(s); {later}see docs/CONTENT.md", file=sys.stderr
+        )
         return 1
     print(summary(content))
     return 0

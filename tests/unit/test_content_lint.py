@@ -21,6 +21,7 @@ def nlu_block(intent: str, examples: list[str]) -> str:
 
 OSTEO = [f"osteosarcoma question {n}" for n in range(20)]
 DISCLAIMER = [f"disclaimer question {n}" for n in range(20)]
+GREETINGS = [f"greeting {n}" for n in range(17)]
 
 FILES = {
     "plan.yml": 'plan_name: "Test Plan"\nnurse_line: "1-800-555-0100"\n'
@@ -34,6 +35,9 @@ responses:
         Hi! I'm an automated assistant.
 
         If you have an emergency medical condition, call 911 or go to the nearest hospital.
+      buttons:
+        - title: "Osteosarcoma"
+          payload: "Osteosarcoma question 0?"
   utter_emergency_self_harm:
     - text: "Call 911 or go to the nearest hospital. You can also call or text 988."
   utter_handoff:
@@ -61,7 +65,7 @@ responses:
     "data/nlu/faq_types.yml": 'version: "3.1"\nnlu:\n' + nlu_block("faq/osteosarcoma", OSTEO),
     "data/nlu/faq_care.yml": 'version: "3.1"\nnlu:\n' + nlu_block("faq/disclaimer", DISCLAIMER),
     "data/nlu/core.yml": 'version: "3.1"\nnlu:\n'
-    + nlu_block("greet", ["hi", "hello", "[good morning](time)"]),
+    + nlu_block("greet", ["hi", "hello", "[good morning](time)", *GREETINGS]),
     "data/rules/faq.yml": """version: "3.1"
 rules:
   - rule: Answer a bone cancer FAQ question
@@ -123,7 +127,7 @@ def test_the_small_repository_passes(repo: Path, capsys: pytest.CaptureFixture) 
     assert problems(repo) == []
     assert content_lint.main(["--root", str(repo)]) == 0
     assert capsys.readouterr().out == (
-        "content lint OK: 2 FAQ topics, 3 intents, 43 examples, 5 responses, 1 pattern files\n"
+        "content lint OK: 2 FAQ topics, 3 intents, 60 examples, 5 responses, 1 pattern files\n"
     )
 
 
@@ -142,16 +146,93 @@ CASES = [
                 "data/nlu/faq_types.yml",
                 "intent: faq/osteosarcoma",
                 'faq/osteosarcoma has no answer: add a response "utter_faq/osteosarcoma" '
-                "to domain/faq.yml",
+                "to domain/faq.yml; did you mean utter_faq/osteosarcomaa (domain/faq.yml:5)? "
+                "The two keys must be the same",
             ),
             (
                 "domain/faq.yml",
                 "utter_faq/osteosarcomaa:",
-                "utter_faq/osteosarcomaa answers a topic nobody can ask: add examples "
-                '"- intent: faq/osteosarcomaa" to a data/nlu/faq_*.yml file',
+                "utter_faq/osteosarcomaa answers a topic nobody can ask: did you mean "
+                "utter_faq/osteosarcoma? (the topic faq/osteosarcoma is at "
+                "data/nlu/faq_types.yml:3; the two keys must be the same)",
             ),
         ],
-        "has no answer",
+        "did you mean utter_faq/",
+    ),
+    (
+        "faq answer with no topic and no near miss",
+        "domain/faq.yml",
+        "utter_faq/osteosarcoma:",
+        "utter_faq/osteosarcoma:\n    - text: x\n      metadata: {source: s}\n  utter_faq/paget:",
+        [
+            (
+                "domain/faq.yml",
+                "utter_faq/paget:",
+                "utter_faq/paget answers a topic nobody can ask: add examples "
+                '"- intent: faq/paget" to a data/nlu/faq_*.yml file',
+            ),
+        ],
+        "answers a topic nobody can ask: add examples",
+    ),
+    (
+        "a test story with a topic nobody trained",
+        "tests/stories/test_faq.yml",
+        "intent: faq/osteosarcoma\n",
+        "intent: faq/osteosarcomma\n",
+        [
+            (
+                "tests/stories/test_faq.yml",
+                "faq/osteosarcomma",
+                "faq/osteosarcomma has no examples, so nobody can ask it; did you mean "
+                "faq/osteosarcoma?",
+            ),
+            (
+                "data/nlu/faq_types.yml",
+                "intent: faq/osteosarcoma",
+                "faq/osteosarcoma has no test story",
+            ),
+        ],
+        "has no examples, so nobody can ask it",
+    ),
+    (
+        "a new intent with no examples",
+        "data/rules/faq.yml",
+        "      - action: utter_faq\n",
+        "      - action: utter_faq\n  - rule: bye\n    steps:\n      - intent: goodbye\n"
+        "      - action: utter_welcome\n",
+        [
+            (
+                "data/rules/faq.yml",
+                "intent: goodbye",
+                "intent goodbye has no examples, so the assistant never recognises it: add at "
+                "least 20 to a data/nlu/*.yml file",
+            )
+        ],
+        "has no examples, so the assistant never recognises it",
+    ),
+    (
+        "an intent with a typo in a rule",
+        "data/rules/faq.yml",
+        "      - action: utter_faq\n",
+        "      - action: utter_faq\n  - rule: hi\n    steps:\n      - intent: greeet\n"
+        "      - action: utter_welcome\n",
+        [
+            (
+                "data/rules/faq.yml",
+                "intent: greeet",
+                "intent greeet has no examples, so the assistant never recognises it: did you "
+                "mean greet? Otherwise add at least 20",
+            )
+        ],
+        "Otherwise add at least 20",
+    ),
+    (
+        "an intent with too few examples",
+        "data/nlu/core.yml",
+        "      - greeting 16\n",
+        "",
+        [("data/nlu/core.yml", "intent: greet", "greet has 19 examples, it needs at least 20")],
+        "has N examples, it needs at least 20",
     ),
     (
         "faq topic with 19 examples",
@@ -303,16 +384,82 @@ CASES = [
         "data/patterns/example_terms.yml",
         "  - femur\n",
         "  - femur\n\t- tibia\n",
-        [("data/patterns/example_terms.yml", "tibia", "cannot be read as YAML: ")],
-        "cannot be read as YAML",
+        [("data/patterns/example_terms.yml", "tibia", "a tab character: indent with spaces")],
+        "a tab character",
     ),
     (
         "a training data file that is not YAML",
         "data/nlu/core.yml",
         "  - intent: greet\n",
         "  - intent: greet\n  examples: [\n",
-        [("data/nlu/core.yml", "examples: [", "cannot be read as YAML: ")],
-        "cannot be read as YAML",
+        [("data/nlu/core.yml", "examples: [", "this line is indented differently")],
+        "this line is indented differently",
+    ),
+    (
+        "a domain indentation slip reports only the slip",
+        "domain/faq.yml",
+        '      metadata:\n        source: "Types',
+        '      metadata:\n     source: "Types',
+        [("domain/faq.yml", 'source: "Types', "this line is indented differently")],
+        "this line is indented differently",
+    ),
+    (
+        "a response pasted without its indentation",
+        "domain/faq.yml",
+        "  utter_faq/disclaimer:",
+        "utter_faq/disclaimer:",
+        [
+            ("domain/faq.yml", "utter_faq/disclaimer:", '"utter_faq/disclaimer" is not one of'),
+        ],  # and not "faq/disclaimer has no answer", which is only its consequence
+        "is not one of the sections Rasa reads here",
+    ),
+    *[
+        (
+            f"{what} in an answer",
+            "domain/faq.yml",
+            "younger than age 20.",
+            f"younger than age 20. {written}.",
+            [("domain/faq.yml", "younger than", f'utter_faq/osteosarcoma: "{shown}" is {kind}')],
+            f"is {kind}; write {{plan_name}}",
+        )
+        for what, written, shown, kind in [
+            ("a phone number", "Call 1-800-555-0100", "1-800-555-0100", "a phone number"),
+            ("a local number", "Call (800) 555 0100", "(800) 555 0100", "a phone number"),
+            ("a link", "See https://example.org/bone", "https://example.org/bone.", "a link"),
+            ("a bare address", "See plan.example.org", "plan.example.org", "a link"),
+        ]
+    ],
+    *[
+        (
+            f"911 spelled {written}",
+            "domain/faq.yml",
+            "younger than age 20.",
+            f"younger than age 20. Call {written}.",
+            [("domain/faq.yml", "younger than", "utter_faq/osteosarcoma: mentions 911")],
+            "mentions 911",
+        )
+        for written in ["9-1-1", "9 1 1", "nine-one-one", "911"]
+    ],
+    (
+        "a placeholder nobody fills",
+        "domain/faq.yml",
+        "younger than age 20.",
+        "younger than age 20. Ask {plan} or {doctor_name}.",
+        [
+            (
+                "domain/faq.yml",
+                "younger than",
+                "utter_faq/osteosarcoma: {plan} would reach members as it is, in braces: did "
+                "you mean {plan_name}?",
+            ),
+            (
+                "domain/faq.yml",
+                "younger than",
+                "utter_faq/osteosarcoma: {doctor_name} would reach members as it is, in braces: "
+                "use one of {back_pain_program_url}, {member_services}, {nurse_line}, {plan_name}",
+            ),
+        ],
+        "would reach members as it is, in braces",
     ),
 ]
 
