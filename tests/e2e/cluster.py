@@ -164,6 +164,29 @@ def render_nginx(prefix: Path, listen: int, ports: list[int]) -> Path:
     return conf
 
 
+NGINX_READY_S = 30
+
+
+def wait_for_nginx(nginx: subprocess.Popen, port: int, log: Path) -> None:
+    """Until nginx passes a request through to a replica; fails loudly if nginx exits or after
+    ``NGINX_READY_S`` (the tests would otherwise run against a balancer that is not there)."""
+    deadline = time.monotonic() + NGINX_READY_S
+    last = "no answer"
+    while True:
+        if nginx.poll() is not None:
+            raise RuntimeError(f"nginx exited with {nginx.returncode}; see {log}")
+        try:
+            response = requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+            if response.ok:
+                return
+            last = f"HTTP {response.status_code}"
+        except requests.RequestException as error:
+            last = type(error).__name__
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nginx not serving after {NGINX_READY_S}s ({last}); see {log}")
+        time.sleep(0.2)
+
+
 @dataclass
 class Cluster:
     """Two Rasa replicas (shared PostgreSQL + Redis) behind nginx, one action server."""
@@ -260,13 +283,7 @@ def cluster_fixture(
         )
         for replica in replicas:
             replica.wait_ready()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"http://127.0.0.1:{nginx_port}/", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.5)
+        wait_for_nginx(nginx, nginx_port, prefix / "stderr.log")
         yield Cluster(replicas, nginx, nginx_port, token)
     finally:
         if nginx is not None and nginx.poll() is None:
