@@ -6,7 +6,7 @@ MODEL = $$(cat models/current.txt)
 # Rasa's telemetry (usage events, crash reports) stays off unless set to true.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
+.PHONY: setup train run shell preview services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -32,6 +32,10 @@ validate: setup  ## the content lint (file:line, editors' words) first, then Ras
 stories: train  ## only the test stories using one intent: make stories INTENT=faq/osteosarcoma
 	@test -n "$(INTENT)" || { echo "usage: make stories INTENT=faq/osteosarcoma"; exit 2; }
 	@$(VENV)/python -m scripts.select_stories "$(INTENT)" -- --model $(MODEL)
+
+preview: train  ## what a member would see: make preview TEXT="what is osteosarcoma?"
+	@test -n "$(TEXT)" || { echo 'usage: make preview TEXT="what is osteosarcoma?"'; exit 2; }
+	@umask 077 && PYTHONWARNINGS=ignore $(VENV)/python -m scripts.preview "$(TEXT)"
 
 DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [DB=url]
