@@ -38,8 +38,8 @@ preview: train  ## what a member would see: make preview TEXT="what is osteosarc
 	@umask 077 && PYTHONWARNINGS=ignore $(VENV)/python -m scripts.preview "$(TEXT)"
 
 DB ?= sqlite:///tracker.db
-report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [DB=url]
-	umask 077 && $(VENV)/python scripts/report.py --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) --out reports/
+report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
+	@umask 077 && $(VENV)/python scripts/report.py --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
 
 lint: setup
 	$(VENV)/ruff check .
