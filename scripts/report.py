@@ -1,19 +1,24 @@
 """Content-team report from the tracker store: what members ask, and where answers are missing.
 
-Usage: ``python scripts/report.py --db URL --since YYYY-MM-DD --until YYYY-MM-DD --out reports/
-[--include-text]``
+Usage: ``python -m scripts.report --db URL --since YYYY-MM-DD --until YYYY-MM-DD --out reports/
+[--top N] [--low-confidence 0.5] [--exclude-sender PREFIX ...] [--include-text]``
 
 ``--db`` is the SQLAlchemy URL of the database Rasa's ``SQLTrackerStore`` writes (table
 ``events``), e.g. ``sqlite:///tracker.db`` or ``postgresql://user:password@host:5432/rasa``;
 the default is ``$TRACKER_DB_URL`` or ``sqlite:///tracker.db`` (as in endpoints.yml).
 Dates are UTC days, both inclusive.
-Writes ``content-report_<since>_<until>.md`` and a ``.png`` chart next to it.
+Writes ``content-report_<since>_<until>.md`` and a ``.png`` chart next to it; when there is no
+conversation in the range (or no tracker store yet) it says so and writes nothing, and a SQLite
+file that does not exist is never created.
 
-The report holds counts only. Messages the assistant did not understand (the content gaps) are
+The report holds counts only. The ``--top N`` (default 10) messages the assistant did not
+understand (the content gaps), the ones it read as out of scope and the ones it understood with
+low confidence (below ``--low-confidence``, for FAQ questions the topic's confidence) are
 listed redacted by default (how often, how long); ``--include-text`` quotes them, and then the
 report is registered (``ops.report_index``) so that "forget me" and the purge delete it with
 the conversations it quotes. The texts of emergency turns are never shown. Files are written
-readable by their owner only.
+readable by their owner only. ``--exclude-sender`` (repeatable) leaves out conversations whose
+sender id starts with the given prefix (or is that id), e.g. test traffic.
 """
 from __future__ import annotations
 
@@ -36,8 +41,27 @@ EMERGENCY_ACTION = "action_emergency_escalation"
 HANDOFF_ACTION = "action_handoff"
 OUTCOME_SLOT = "screening_outcome"
 SESSION_START = "action_session_start"
+OUT_OF_SCOPE_INTENT = "out_of_scope"
 TOP = 10
+LOW_CONFIDENCE = 0.5
 MAX_TEXT = 120
+
+
+@dataclass
+class Messages:
+    """Member messages of one kind, grouped by normalised text, with who sent them."""
+
+    counts: Counter = field(default_factory=Counter)
+    senders: dict[str, set[str]] = field(default_factory=dict)
+
+    def add(self, text: str, sender_id: str) -> None:
+        """Count one message."""
+        self.counts[text] += 1
+        self.senders.setdefault(text, set()).add(sender_id)
+
+    def top(self, limit: int) -> list[tuple[str, int]]:
+        """The ``limit`` most frequent texts."""
+        return self.counts.most_common(limit)
 
 
 @dataclass(frozen=True)
@@ -63,14 +87,20 @@ class ContentReport:
     bot_messages: int = 0
     intents: Counter = field(default_factory=Counter)
     fallbacks: int = 0
-    fallback_messages: Counter = field(default_factory=Counter)
-    fallback_senders: dict[str, set[str]] = field(default_factory=dict)
+    not_understood: Messages = field(default_factory=Messages)
+    out_of_scope: Messages = field(default_factory=Messages)
+    low_confidence: Messages = field(default_factory=Messages)
     emergency_escalations: int = 0
     emergency_conversations: int = 0
     screen_outcomes: Counter = field(default_factory=Counter)
     handoffs: int = 0
     daily_messages: Counter = field(default_factory=Counter)
     daily_fallbacks: Counter = field(default_factory=Counter)
+
+    @property
+    def fallback_messages(self) -> Counter:
+        """The messages not understood, by normalised text."""
+        return self.not_understood.counts
 
     @property
     def fallback_rate(self) -> float:
@@ -85,8 +115,27 @@ def day_bounds(since: date, until: date) -> tuple[float, float]:
     return start.timestamp(), end.timestamp()
 
 
+class NoConversations(Exception):
+    """There is no tracker store (yet) to read."""
+
+
+def sqlite_file(db_url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL (None for other databases and in-memory SQLite)."""
+    url = sa.engine.make_url(db_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
 def read_events(db_url: str, since: date, until: date) -> list[StoredEvent]:
-    """Events in the date range, per conversation in the order they happened."""
+    """Events in the date range, per conversation in the order they happened.
+
+    Raises ``NoConversations`` when the SQLite file or the ``events`` table does not exist
+    (a fresh checkout): the file is not created.
+    """
+    path = sqlite_file(db_url)
+    if path is not None and not path.is_file():
+        raise NoConversations(f"{path} does not exist")
     start, end = day_bounds(since, until)
     query = sa.text(
         "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events "
@@ -95,6 +144,8 @@ def read_events(db_url: str, since: date, until: date) -> list[StoredEvent]:
     engine = sa.create_engine(db_url)
     try:
         with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("events"):
+                raise NoConversations("the tracker store has no conversations table yet")
             rows = connection.execute(query, {"start": start, "end": end}).fetchall()
     finally:
         engine.dispose()
@@ -110,9 +161,24 @@ def intent_label(event: StoredEvent) -> str:
     intent = parse.get("intent") or {}
     name = intent.get("full_retrieval_intent_name") or intent.get("name") or event.intent_name
     if name and "/" not in name:
-        selector = (parse.get("response_selector") or {}).get(name) or {}
-        name = (selector.get("response") or {}).get("intent_response_key") or name
+        name = (selected_response(parse, name).get("intent_response_key")) or name
     return name or "(no intent)"
+
+
+def selected_response(parse: dict[str, Any], intent: str) -> dict[str, Any]:
+    """The response selector's pick for ``intent``, stored under its name or under ``default``."""
+    selectors = parse.get("response_selector") or {}
+    selector = selectors.get(intent) or selectors.get("default") or {}
+    return selector.get("response") or {}
+
+
+def confidence(event: StoredEvent) -> float:
+    """How sure the assistant was: the FAQ topic's confidence, else the intent's."""
+    parse = event.data.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    topic = selected_response(parse, str(intent.get("name"))) if intent.get("name") else {}
+    value = topic.get("confidence") if topic.get("intent_response_key") else None
+    return float(value if value is not None else intent.get("confidence") or 0.0)
 
 
 def normalise_text(text: str | None) -> str:
@@ -141,12 +207,22 @@ def utc_day(timestamp: float) -> date:
     return datetime.fromtimestamp(timestamp, tz=timezone.utc).date()
 
 
-def build_report(events: Sequence[StoredEvent], since: date, until: date) -> ContentReport:
-    """Count conversations, intents, fallbacks, escalations, screen outcomes and handoffs."""
+def build_report(
+    events: Sequence[StoredEvent],
+    since: date,
+    until: date,
+    low_confidence: float = LOW_CONFIDENCE,
+    exclude: Sequence[str] = (),
+) -> ContentReport:
+    """Count conversations, intents, fallbacks, escalations, screen outcomes and handoffs.
+
+    Conversations whose sender id starts with one of ``exclude`` are left out.
+    """
     report = ContentReport(since=since, until=until)
     by_sender: dict[str, list[StoredEvent]] = {}
     for event in events:
-        by_sender.setdefault(event.sender_id, []).append(event)
+        if not any(event.sender_id.startswith(prefix) for prefix in exclude if prefix):
+            by_sender.setdefault(event.sender_id, []).append(event)
     for sender_id, conversation in by_sender.items():
         escalated = False
         last_action = None
@@ -175,13 +251,18 @@ def build_report(events: Sequence[StoredEvent], since: date, until: date) -> Con
             report.member_messages += 1
             report.intents[label] += 1
             report.daily_messages[day] += 1
+            text = normalise_text(message.data.get("text"))
+            quotable = EMERGENCY_ACTION not in actions
             if label == FALLBACK_INTENT or actions & FALLBACK_ACTIONS:
                 report.fallbacks += 1
                 report.daily_fallbacks[day] += 1
-                if EMERGENCY_ACTION not in actions:
-                    text = normalise_text(message.data.get("text"))
-                    report.fallback_messages[text] += 1
-                    report.fallback_senders.setdefault(text, set()).add(sender_id)
+                if quotable:
+                    report.not_understood.add(text, sender_id)
+            elif label == OUT_OF_SCOPE_INTENT:
+                if quotable:
+                    report.out_of_scope.add(text, sender_id)
+            elif quotable and confidence(message) < low_confidence:
+                report.low_confidence.add(text, sender_id)
     return report
 
 
@@ -189,14 +270,36 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ") or "(empty message)"
 
 
-def quoted_senders(report: ContentReport) -> set[str]:
-    """The members whose messages the content-gap table quotes (with ``--include-text``)."""
-    quoted = [text for text, _ in report.fallback_messages.most_common(TOP)]
-    return set().union(*(report.fallback_senders.get(text, set()) for text in quoted))
+def quoted_senders(report: ContentReport, top: int = TOP) -> set[str]:
+    """The members whose messages the report's tables quote (with ``--include-text``)."""
+    senders: set[str] = set()
+    for kind in (report.not_understood, report.out_of_scope, report.low_confidence):
+        for text, _ in kind.top(top):
+            senders |= kind.senders.get(text, set())
+    return senders
+
+
+def message_table(
+    title: str, messages: Messages, top: int, include_text: bool, first: int = 1
+) -> list[str]:
+    """A Markdown table of the ``top`` messages of one kind (redacted unless asked for)."""
+    lines = ["", f"## {title}", "", "| message | times |", "| --- | --- |"]
+    for number, (text, count) in enumerate(messages.top(top), first):
+        shown = _cell(text) if include_text else f"(redacted #{number}, {len(text)} characters)"
+        lines.append(f"| {shown} | {count} |")
+    if not messages.counts:
+        lines.append("| (none) | 0 |")
+    elif len(messages.counts) > top:
+        lines.append(f"| ({len(messages.counts) - top} more; --top shows more) | |")
+    return lines
 
 
 def render_markdown(
-    report: ContentReport, chart_name: str | None = None, include_text: bool = False
+    report: ContentReport,
+    chart_name: str | None = None,
+    include_text: bool = False,
+    top: int = TOP,
+    low_confidence: float = LOW_CONFIDENCE,
 ) -> str:
     """The report as Markdown for the content team (member text redacted unless asked for)."""
     lines = [
@@ -216,19 +319,21 @@ def render_markdown(
     if chart_name:
         lines += [f"![messages per day and top intents]({chart_name})", ""]
     lines += ["## Top intents", "", "| intent | messages | share |", "| --- | --- | --- |"]
-    for intent, count in report.intents.most_common(TOP):
+    for intent, count in report.intents.most_common(top):
         share = count / report.member_messages
         lines.append(f"| {_cell(intent)} | {count} | {share:.1%} |")
-    lines += [
-        "",
-        "## Messages the assistant did not understand (content gaps)",
-        "",
-        "| message | times |",
-        "| --- | --- |",
+    tables = [
+        ("Messages the assistant did not understand (content gaps)", report.not_understood),
+        ("Questions read as out of scope (not covered by the content)", report.out_of_scope),
+        (
+            f"Messages understood with low confidence (below {low_confidence:.0%})",
+            report.low_confidence,
+        ),
     ]
-    for number, (text, count) in enumerate(report.fallback_messages.most_common(TOP), 1):
-        shown = _cell(text) if include_text else f"(redacted #{number}, {len(text)} characters)"
-        lines.append(f"| {shown} | {count} |")
+    first = 1
+    for title, messages in tables:
+        lines += message_table(title, messages, top, include_text, first)
+        first += min(top, len(messages.counts))
     lines += ["", "## Back pain screen outcomes", "", "| outcome | screens |", "| --- | --- |"]
     for outcome, count in sorted(report.screen_outcomes.items()):
         lines.append(f"| {_cell(outcome)} | {count} |")
@@ -268,7 +373,13 @@ def render_chart(report: ContentReport, path: Path) -> Path:
     return path
 
 
-def write_report(report: ContentReport, out: Path, include_text: bool = False) -> tuple[Path, Path]:
+def write_report(
+    report: ContentReport,
+    out: Path,
+    include_text: bool = False,
+    top: int = TOP,
+    low_confidence: float = LOW_CONFIDENCE,
+) -> tuple[Path, Path]:
     """Write the Markdown report and its chart into ``out`` (owner-only files); returns both.
 
     A report quoting member text is registered for "forget me" and the purge.
@@ -283,11 +394,12 @@ def write_report(report: ContentReport, out: Path, include_text: bool = False) -
     stem = f"content-report_{report.since.isoformat()}_{report.until.isoformat()}"
     chart = render_chart(report, out / f"{stem}.png")
     markdown = out / f"{stem}.md"
-    markdown.write_text(render_markdown(report, chart.name, include_text), encoding="utf-8")
+    text = render_markdown(report, chart.name, include_text, top, low_confidence)
+    markdown.write_text(text, encoding="utf-8")
     for path in (chart, markdown):
         path.chmod(0o600)
     index = out / f"{stem}{report_index.INDEX_SUFFIX}"
-    senders = quoted_senders(report) if include_text else set()
+    senders = quoted_senders(report, top) if include_text else set()
     if senders:
         report_index.register(out, [markdown, chart], senders)
     else:
@@ -303,6 +415,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--since", type=date.fromisoformat, default=today - timedelta(days=29))
     parser.add_argument("--until", type=date.fromisoformat, default=today)
     parser.add_argument("--out", type=Path, default=Path("reports"))
+    parser.add_argument("--top", type=int, default=TOP, help="rows per table (default 10)")
+    parser.add_argument(
+        "--low-confidence",
+        type=float,
+        default=LOW_CONFIDENCE,
+        help="list messages understood below this confidence (default 0.5)",
+    )
+    parser.add_argument(
+        "--exclude-sender",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="leave out conversations whose sender id starts with PREFIX (repeatable)",
+    )
     parser.add_argument(
         "--include-text",
         action="store_true",
@@ -312,13 +438,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.since > args.until:
         parser.error("--since must not be after --until")
+    if args.top < 1:
+        parser.error("--top must be at least 1")
+    period = f"between {args.since.isoformat()} and {args.until.isoformat()} (UTC)"
     try:
         events = read_events(args.db, args.since, args.until)
+    except NoConversations as reason:
+        print(f"no conversations to report {period}: {reason}; nothing written")
+        return 0
     except sa.exc.SQLAlchemyError as error:
         print(f"cannot read the tracker store: {type(error).__name__}", file=sys.stderr)
         return 1
-    report = build_report(events, args.since, args.until)
-    markdown, chart = write_report(report, args.out, args.include_text)
+    excluded = [prefix for value in args.exclude_sender for prefix in value.split(",")]
+    report = build_report(events, args.since, args.until, args.low_confidence, excluded)
+    if not report.conversations:
+        print(f"no conversations to report {period}; nothing written")
+        return 0
+    markdown, chart = write_report(
+        report, args.out, args.include_text, args.top, args.low_confidence
+    )
     print(f"{report.conversations} conversations, {report.member_messages} member messages")
     print(f"wrote {markdown} and {chart}")
     return 0

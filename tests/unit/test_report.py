@@ -202,9 +202,101 @@ def test_cli_writes_markdown_and_png(db_url: str, tmp_path: Path) -> None:
     assert "old question" not in markdown
 
 
-def test_cli_reports_an_unreadable_store_without_a_traceback(tmp_path: Path) -> None:
-    missing = f"sqlite:///{tmp_path / 'no-such-dir' / 'rasa.db'}"
-    assert report.main(["--db", missing, "--out", str(tmp_path)]) == 1
+def test_cli_reports_an_unreadable_store_without_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    broken = tmp_path / "rasa.db"
+    broken.write_text("not a database")
+    assert report.main(["--db", f"sqlite:///{broken}", "--out", str(tmp_path / "out")]) == 1
+    assert capsys.readouterr().err == "cannot read the tracker store: DatabaseError\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_fresh_checkout_gets_a_clean_message_and_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    tracker = tmp_path / "tracker.db"
+    assert report.main(["--db", f"sqlite:///{tracker}", "--out", str(tmp_path / "out")]) == 0
+    assert "no conversations to report" in capsys.readouterr().out
+    assert not tracker.exists() and not (tmp_path / "out").exists()
+
+
+def test_a_range_without_conversations_writes_nothing(
+    db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    args = ["--db", db_url, "--since", "2024-03-08", "--until", "2024-03-09"]
+    assert report.main([*args, "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.startswith("no conversations to report between 2024-03-08")
+    assert not (tmp_path / "out").exists()
+
+
+def selector_default(text: str, topic: str, confidence: float, timestamp: float) -> list:
+    """An FAQ turn whose topic Rasa stored under the ``default`` selector key."""
+    parse_data = {
+        "intent": {"name": "faq", "confidence": 0.99},
+        "response_selector": {
+            "default": {"response": {"intent_response_key": topic, "confidence": confidence}}
+        },
+    }
+    said = UserUttered(text, parse_data["intent"], parse_data=parse_data, timestamp=timestamp)
+    return [said, ActionExecuted("utter_faq", timestamp=timestamp), ActionExecuted("action_listen")]
+
+
+GAPS = {
+    "hank": session(at(4, 9))
+    + turn("can you help with my diabetes diet", "out_of_scope", at(4, 9), "utter_out_of_scope")
+    + selector_default("what is chordoma", "faq/chordoma", 0.95, at(4, 9, 1))
+    + selector_default("bone thing hurts what is it", "faq/symptoms", 0.31, at(4, 9, 2)),
+    "ivy": session(at(4, 10))
+    + turn("my insurance copay?", "out_of_scope", at(4, 10), "utter_out_of_scope")
+    + turn(
+        "can you help with my diabetes diet", "out_of_scope", at(4, 10, 1), "utter_out_of_scope"
+    ),
+    "test-load-1": session(at(4, 11))
+    + turn("load test message", "out_of_scope", at(4, 11), "utter_out_of_scope"),
+}
+
+
+@pytest.fixture(scope="module")
+def gaps_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Out-of-scope, low-confidence and test-sender conversations in Rasa's SQL store."""
+    path = tmp_path_factory.mktemp("gaps") / "rasa.db"
+    store = SQLTrackerStore(dialect="sqlite", db=str(path))
+    for sender_id, events in GAPS.items():
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender_id, events)))
+    store.engine.dispose()
+    return f"sqlite:///{path}"
+
+
+def test_topics_stored_under_the_default_selector_key_count_as_topics(gaps_url: str) -> None:
+    built = report.build_report(report.read_events(gaps_url, SINCE, UNTIL), SINCE, UNTIL)
+    assert built.intents["faq/chordoma"] == 1 and built.intents["faq/symptoms"] == 1
+    assert "faq" not in built.intents
+
+
+def test_out_of_scope_and_low_confidence_messages_are_listed(gaps_url: str, tmp_path: Path) -> None:
+    events = report.read_events(gaps_url, SINCE, UNTIL)
+    built = report.build_report(events, SINCE, UNTIL, exclude=["test-"])
+    assert built.out_of_scope.counts == {
+        "can you help with my diabetes diet": 2,
+        "my insurance copay?": 1,
+    }
+    assert built.low_confidence.counts == {"bone thing hurts what is it": 1}
+    assert built.conversations == 2  # test-load-1 left out
+    quoted = report.render_markdown(built, include_text=True, top=1)
+    assert "| can you help with my diabetes diet | 2 |" in quoted
+    assert "my insurance copay?" not in quoted and "| (1 more; --top shows more) | |" in quoted
+    assert "| bone thing hurts what is it | 1 |" in quoted
+    redacted = report.render_markdown(built, top=1)
+    assert "diabetes" not in redacted and "bone thing" not in redacted
+    assert "| (redacted #1, 34 characters) | 2 |" in redacted
+
+
+def test_cli_excludes_test_senders_by_prefix_or_list(gaps_url: str, tmp_path: Path) -> None:
+    args = ["--db", gaps_url, "--since", "2024-03-04", "--until", "2024-03-06", "--out"]
+    assert report.main([*args, str(tmp_path), "--exclude-sender", "test-,ivy"]) == 0
+    markdown = (tmp_path / "content-report_2024-03-04_2024-03-06.md").read_text()
+    assert "| conversations | 1 |" in markdown
 
 
 def test_cli_redacts_member_text_by_default(db_url: str, tmp_path: Path) -> None:
