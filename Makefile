@@ -6,7 +6,7 @@ MODEL = $$(cat models/current.txt)
 # Rasa's telemetry (usage events, crash reports) stays off unless set to true.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell preview services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
+.PHONY: setup train run shell preview feedback services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -36,6 +36,9 @@ stories: train  ## only the test stories using one intent: make stories INTENT=f
 preview: train  ## what a member would see: make preview TEXT="what is osteosarcoma?"
 	@test -n "$(TEXT)" || { echo 'usage: make preview TEXT="what is osteosarcoma?"'; exit 2; }
 	@umask 077 && PYTHONWARNINGS=ignore $(VENV)/python -m scripts.preview "$(TEXT)"
+
+feedback: train  ## held-out messages of the intents you changed, with the topic each gets
+	@PYTHONWARNINGS=ignore $(VENV)/python -m scripts.topic_feedback $(if $(BASE),--base $(BASE))
 
 DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
