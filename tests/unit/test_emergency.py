@@ -173,6 +173,16 @@ EMERGENCIES = [
     ("I don't have a fever, I'm bleeding heavily", "medical"),
     ("no, my husband isn't breathing", "medical"),
     ("no i cant breathe", "medical"),
+    # tail phrasings (issue 15)
+    ("a grape is stuck in my toddlers throat and he cant breathe", "medical"),
+    ("she cant cry or cough", "medical"),
+    ("scalded by boiling water, the skin on my hand is blistering", "medical"),
+    ("he took way too many xanax at the party", "medical"),
+    ("my wrist looks bent weird after the fall", "medical"),
+    ("grandpa is on the floor and won't respond", "medical"),
+    ("my words keep coming out jumbled and my hand is numb", "medical"),
+    ("i was clean for a year but i relapsed and cut again", "self_harm"),
+    ("if he touches me again i might really hurt him", "harm_others"),
 ]
 
 NEGATED = [
