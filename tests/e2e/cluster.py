@@ -4,14 +4,16 @@ Fixtures (import them into a test module: ``from cluster import cluster_fixture`
 
 - ``pg_store``: a fresh PostgreSQL database for this test session (dropped afterwards), with
   the ``DB_*``/``REDIS_*`` variables of endpoints.scale.yml set for the servers;
-- ``cluster``: one action server, two Rasa replicas started with endpoints.scale.yml, and nginx
-  balancing them (deploy/nginx.conf.template).
+- ``cluster``: two Rasa replicas started with endpoints.scale.yml, each with its own action
+  server on loopback (as ``scripts/serve.py`` runs one next to each replica, README: Scale-out
+  profile), and nginx balancing them (deploy/nginx.conf.template).
 
 PostgreSQL, Redis and nginx must be there: a missing one FAILS the tests (``make test`` starts
 PostgreSQL and Redis); ``ALLOW_MISSING=1`` skips them, on purpose only.
 """
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import shutil
@@ -30,6 +32,7 @@ import pytest
 import redis
 import requests
 import sqlalchemy as sa
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 SCALE_ENDPOINTS = ROOT / "endpoints.scale.yml"
@@ -46,6 +49,9 @@ REDIS = {
     "REDIS_DB": os.environ.get("E2E_REDIS_DB", "1"),
     "REDIS_PASSWORD": os.environ.get("E2E_REDIS_PASSWORD", ""),
 }
+# Where Rasa's RedisLockStore keeps a conversation's ticket lock: endpoints.scale.yml's
+# key_prefix, then Rasa's own "lock:" (rasa.core.lock_store), then the sender id.
+LOCK_KEY_PREFIX = "memberhealth:lock:"
 
 
 def service_env() -> dict[str, str]:
@@ -99,6 +105,48 @@ def pg_reachable() -> bool:
         return False
 
 
+def redis_client() -> redis.Redis:
+    """A client of the lock store's Redis database (the one endpoints.scale.yml names)."""
+    return redis.Redis(
+        host=REDIS["REDIS_HOST"],
+        port=int(REDIS["REDIS_PORT"]),
+        db=int(REDIS["REDIS_DB"]),
+        password=REDIS["REDIS_PASSWORD"] or None,
+        socket_timeout=5,
+    )
+
+
+@dataclass(frozen=True)
+class Ticket:
+    """One ticket of a conversation's lock, as Rasa stores it (rasa.core.lock.Ticket)."""
+
+    number: int
+    expires: float
+
+
+def lock_tickets(client: redis.Redis, sender: str) -> list[Ticket]:
+    """The tickets of ``sender``'s lock in Redis, oldest first ([] when nobody holds it)."""
+    raw = client.get(LOCK_KEY_PREFIX + sender)
+    if raw is None:
+        return []
+    tickets = [json.loads(ticket) for ticket in json.loads(raw).get("tickets", [])]
+    return [Ticket(int(t["number"]), float(t["expires"])) for t in tickets]
+
+
+def hold_lock(client: redis.Redis, sender: str, until: float) -> None:
+    """Take ``sender``'s lock the way a replica does (ticket 0), expiring at ``until``.
+
+    Only on a conversation nobody holds (the key must not exist): Rasa updates locks by
+    read-then-write, so writing over a lock in use could undo a replica's change.
+    """
+    ticket = json.dumps({"number": 0, "expires": until})
+    value = json.dumps({"conversation_id": sender, "tickets": [ticket]})
+    # A Redis expiry too, in case the test dies first (a replica's next write drops it).
+    expiry_ms = int((until - time.time() + 60) * 1000)
+    if not client.set(LOCK_KEY_PREFIX + sender, value, nx=True, px=expiry_ms):
+        raise AssertionError(f"{sender}'s lock is already held")
+
+
 def redis_reachable() -> bool:
     try:
         return bool(
@@ -119,6 +167,14 @@ class PgStore:
 
     def engine(self) -> sa.engine.Engine:
         return sa.create_engine(pg_url(self.name))
+
+    def events(self, sender: str) -> list[dict[str, Any]]:
+        """One conversation's events as stored, in the order they were written."""
+        with self.engine().connect() as connection:
+            rows = connection.execute(
+                sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+            )
+            return [json.loads(row[0]) for row in rows]
 
     def event_count(self, sender: str) -> int:
         """Rows in the tracker store for one conversation."""
@@ -189,7 +245,7 @@ def wait_for_nginx(nginx: subprocess.Popen, port: int, log: Path) -> None:
 
 @dataclass
 class Cluster:
-    """Two Rasa replicas (shared PostgreSQL + Redis) behind nginx, one action server."""
+    """Two Rasa replicas (shared PostgreSQL + Redis) behind nginx, each with its action server."""
 
     replicas: list[Any]
     nginx: subprocess.Popen
@@ -212,6 +268,21 @@ class Cluster:
         process.wait()
         self.killed.append(index)
 
+    def pause_actions(self, index: int) -> None:
+        """Freeze one replica's action server (SIGSTOP): its custom actions hang, as when the
+        action server is overloaded; the other replica's action server is not touched."""
+        os.killpg(self.replicas[index].processes["actions"].pid, signal.SIGSTOP)
+
+    def resume_actions(self, index: int) -> None:
+        """Let a frozen action server run again (SIGCONT)."""
+        os.killpg(self.replicas[index].processes["actions"].pid, signal.SIGCONT)
+
+    def action_url(self, index: int) -> str:
+        """The action endpoint replica ``index`` calls, read from its runtime endpoints file."""
+        replica = self.replicas[index]
+        endpoints = replica.log_dir / f"endpoints-{replica.rasa_port}.yml"
+        return str(yaml.safe_load(endpoints.read_text(encoding="utf-8"))["action_endpoint"]["url"])
+
     def restart(self, index: int) -> None:
         """Stop (if running) and start one replica, and wait until it serves."""
         self.replicas[index].stop("rasa")
@@ -221,8 +292,11 @@ class Cluster:
             self.killed.remove(index)
 
     def ensure_running(self) -> None:
-        """Bring back any replica a test killed."""
+        """Bring back any replica a test killed (and thaw a frozen action server)."""
         for index, replica in enumerate(self.replicas):
+            actions = replica.processes.get("actions")
+            if actions is not None and actions.poll() is None:
+                os.killpg(actions.pid, signal.SIGCONT)
             process = replica.processes.get("rasa")
             if process is None or process.poll() is not None:
                 self.restart(index)
@@ -241,7 +315,7 @@ class Cluster:
 def cluster_fixture(
     model_path: Path, pg_store: PgStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    """Start the action server, two replicas and nginx; stop them all afterwards."""
+    """Start two replicas, each with its own action server, and nginx; stop them afterwards."""
     from serve import Servers
 
     nginx_bin = shutil.which("nginx") or next(
@@ -250,12 +324,11 @@ def cluster_fixture(
     require(nginx_bin is not None, "nginx is not installed (apt-get install -y nginx)")
     tmp = tmp_path_factory.mktemp("cluster")
     token = secrets.token_urlsafe(16)
-    actions_port = free_port()
     replicas = [
         Servers(
             token=token,
             rasa_port=free_port(),
-            actions_port=actions_port,
+            actions_port=free_port(),
             endpoints=SCALE_ENDPOINTS,
             model=model_path,
             log_dir=tmp,
@@ -272,8 +345,8 @@ def cluster_fixture(
     conf = render_nginx(prefix, nginx_port, [r.rasa_port for r in replicas])
     nginx = None
     try:
-        replicas[0].start_actions()
         for replica in replicas:
+            replica.start_actions()
             replica.start_rasa()
         nginx = subprocess.Popen(
             [str(nginx_bin), "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
