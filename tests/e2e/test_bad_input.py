@@ -4,7 +4,6 @@ sets a safety-relevant slot or skips the red-flag screen."""
 from __future__ import annotations
 
 import json
-import queue
 import time
 import uuid
 from collections.abc import Callable
@@ -13,8 +12,8 @@ from typing import Any
 
 import pytest
 import requests
-import socketio
 from chat import bot_texts, rest_headers, slot
+from widget_client import Widget, bubbles
 
 pytestmark = pytest.mark.e2e
 
@@ -263,48 +262,6 @@ def test_http_api_bounds_text_for_nlu(servers) -> None:  # type: ignore[no-untyp
         assert response.status_code == 413, (path, response.text[:200])
 
 
-class Socket:
-    """A socket.io client of the widget's protocol (sync, long-polling: pitfalls #3)."""
-
-    def __init__(self, url: str) -> None:
-        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
-        self.client = socketio.Client(reconnection=False)
-        for name in ("session_confirm", "bot_uttered", "bot_typing"):
-            self.client.on(name, lambda data=None, n=name: self.events.put((n, data)))
-        self.client.connect(url, transports=["polling"], wait_timeout=30)
-        self.client.emit("session_request", {"session_id": None})
-        self.session = str(self.wait("session_confirm"))
-
-    def wait(self, name: str, timeout: float = 60) -> Any:
-        while True:
-            got, data = self.events.get(timeout=timeout)
-            if got == name:
-                return data
-
-    def send(self, data: Any, quiet_s: float = 90) -> list[dict[str, Any]]:
-        """Emit ``data``; the bot's bubbles until the typing indicator stops or it is quiet."""
-        self.client.emit("user_uttered", data)
-        bubbles: list[dict[str, Any]] = []
-        deadline = time.monotonic() + quiet_s
-        while time.monotonic() < deadline:
-            try:
-                got, payload = self.events.get(timeout=min(5.0, deadline - time.monotonic()))
-            except queue.Empty:
-                if not bubbles:
-                    return bubbles  # nothing is coming
-                continue
-            if got == "bot_uttered":
-                bubbles.append(payload)
-                if (payload.get("metadata") or {}).get("refused"):
-                    return bubbles
-            elif got == "bot_typing" and not (payload or {}).get("typing"):
-                return bubbles
-        return bubbles
-
-    def close(self) -> None:
-        self.client.disconnect()
-
-
 SOCKET_CASES = [
     ("hello", "hello", "reply"),
     ("control characters", "hel\x00lo\x07", "reply"),
@@ -319,33 +276,42 @@ SOCKET_CASES = [
 
 @pytest.mark.parametrize("case, text, outcome", SOCKET_CASES, ids=[c[0] for c in SOCKET_CASES])
 def test_socketio_bad_input(servers, case: str, text: str, outcome: str) -> None:  # type: ignore[no-untyped-def]
-    sock = Socket(servers.url)
-    try:
-        bubbles = sock.send({"message": text, "session_id": sock.session}, quiet_s=60)
-        if outcome == "reply":
-            assert bubbles and "<script>" not in bot_texts(bubbles)
-        elif outcome == "refused":
-            assert len(bubbles) == 1 and "too long" in bot_texts(bubbles)
-        else:  # ignored, or the oversized packet is dropped by engine.io's buffer limit
-            assert not bubbles
-        assert_nothing_forced(get_tracker(servers, sock.session))
-    finally:
-        sock.close()
-    again = Socket(servers.url)  # the server keeps serving
-    try:
-        assert again.send({"message": "hello", "session_id": again.session})
-    finally:
-        again.close()
+    with Widget(servers.url) as sock:
+        session = sock.session()
+        if outcome in ("reply", "refused"):
+            said = bubbles(sock.turn({"message": text}))
+            if outcome == "reply":
+                assert said and "<script>" not in bot_texts(said)
+            else:
+                assert len(said) == 1 and "too long" in bot_texts(said)
+        elif outcome == "ignored":
+            sock.say({"message": text})
+            # The same connection's next message: once it is answered, the ignored one (sent
+            # before it) would have been answered too.
+            assert "too long" not in bot_texts(bubbles(sock.turn({"message": "hello"})))
+        else:  # engine.io refuses the oversized packet and closes the connection
+            sock.say({"message": text})
+            deadline = time.monotonic() + 30
+            while sock.client.connected:
+                assert time.monotonic() < deadline, "the connection is still open after 30 s"
+                time.sleep(0.1)
+    if outcome != "ignored":  # the session goes on from a new connection
+        with Widget(servers.url) as again:
+            assert again.session(session) == session
+            assert bubbles(again.turn({"message": "hello"}))
+    tracker = get_tracker(servers, session)
+    users = [e.get("text") for e in tracker["events"] if e.get("event") == "user"]
+    stored = 1 if outcome == "reply" else 0  # the bad message, then "hello"
+    assert len(users) == stored + 1 and users[-1] == "hello", len(users)
+    assert_nothing_forced(tracker)
 
 
 @pytest.mark.parametrize("case, opener, name, value", FORM_CASES, ids=[c[0] for c in FORM_CASES])
 def test_socketio_forced_slot_inside_a_form(servers, case, opener, name, value) -> None:  # type: ignore[no-untyped-def]
-    sock = Socket(servers.url)
-    try:
-        assert sock.send({"message": opener, "session_id": sock.session})
-        sock.send({"message": "/inform" + json.dumps({name: value}), "session_id": sock.session})
-        tracker = get_tracker(servers, sock.session)
-        assert slot(tracker, name) != value
-        assert_nothing_forced(tracker)
-    finally:
-        sock.close()
+    with Widget(servers.url) as sock:
+        session = sock.session()
+        assert bubbles(sock.turn({"message": opener}))
+        sock.turn({"message": "/inform" + json.dumps({name: value})})
+    tracker = get_tracker(servers, session)
+    assert slot(tracker, name) != value
+    assert_nothing_forced(tracker)
