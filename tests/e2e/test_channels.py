@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import SimpleNamespace
@@ -24,9 +25,11 @@ from urllib.parse import parse_qs, quote
 import pytest
 import requests
 import yaml
-from chat import wait_for_turn
+from chat import rest_headers, wait_for_turn
 from serve import ROOT, Servers, runtime_credentials
+from stories_live import post_waiting
 from twilio.request_validator import RequestValidator
+from widget_client import Widget, bubbles
 
 from channels.common import resolve_text
 
@@ -613,3 +616,179 @@ def test_messenger_signed_message_is_answered_with_the_send_api(channel_servers,
     assert "not intended to diagnose" in "\n".join(texts)
     assert all(len(t) <= 2000 for t in texts)
     assert _user_texts(channel_servers, f"messenger:{psid}") == ["hello"]  # not the forged one
+
+
+# --- emergencies with the action server down ---------------------------------------------------
+#
+# The 911 answer is a domain response sent by a rule, and the rules end a form with the built-in
+# action_deactivate_loop (data/rules/emergency.yml): neither needs the action server. Each member
+# below gets into their state (no form, question 2 of the red-flag screen, the stage explainer's
+# first question) while the action server runs, on the REST webhook, the website widget
+# (socket.io) or SMS; then the action server (the session's, which these servers share) is
+# stopped and every member sends their emergency. The first reply must say to call 911, thoughts
+# of self-harm must also get the 988 Lifeline, nothing may apologise for the missing action
+# server, the form must be over and the emergency's category recorded.
+
+CALL_911 = "call 911 or go to the nearest hospital"
+LIFELINE = "988"
+UNAVAILABLE = "can't do that right now"
+TURN_S = 90
+CHANNELS = ("rest", "widget", "sms")
+# Plainly emergencies, one phrase per channel for each category.
+PHRASES = {
+    "medical": (
+        "I'm having crushing chest pain and my left arm is numb",
+        "my dad collapsed and isn't breathing",
+        "my son is having a seizure right now",
+    ),
+    "labor": (
+        "my water just broke and the contractions are two minutes apart",
+        "I'm in labor and the baby is coming now",
+        "I'm 38 weeks pregnant and my water broke",
+    ),
+    "self_harm": (
+        "I want to kill myself",
+        "I'm going to end my life tonight",
+        "I have a plan to kill myself tonight",
+    ),
+}
+# How a member gets into each state, and the form then running.
+STATES = {
+    "no form": ([], None),
+    "red-flag screen": (["I want to start the back pain program", "no"], "back_pain_screen_form"),
+    "stage explainer": (["what stage is my tumor?"], "stage_form"),
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    channel: str
+    state: str
+    category: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.channel}-{self.state}-{self.category}".replace(" ", "_")
+
+    @property
+    def phrase(self) -> str:
+        return PHRASES[self.category][CHANNELS.index(self.channel)]
+
+
+CASES = [Case(c, s, k) for c in CHANNELS for s in STATES for k in PHRASES]
+
+
+@dataclass
+class Outcome:
+    replies: list[str] = field(default_factory=list)
+    tracker: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+class Member:
+    """One member on one channel: ``say`` returns the bubbles of the reply, in order."""
+
+    def __init__(self, channel: str, server: Any, provider: Any) -> None:
+        self.channel, self.server, self.provider = channel, server, provider
+        self.widget: Widget | None = None
+        if channel == "rest":
+            self.sender = f"e2e-down-{uuid.uuid4()}"
+        elif channel == "widget":
+            self.widget = Widget(server.url)
+            self.sender = self.widget.session()
+        else:
+            self.number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+            self.sender = f"sms:{self.number}"
+
+    def say(self, text: str) -> list[str]:
+        if self.channel == "rest":
+            replies = post_waiting(
+                f"{self.server.url}/webhooks/rest/webhook",
+                json={"sender": self.sender, "message": text},
+                headers=rest_headers(),
+            ).json()
+            return [r.get("text") or "" for r in replies]
+        if self.widget is not None:
+            seen = self.widget.turn({"message": text}, timeout=TURN_S)
+            said = bubbles(seen)
+            assert not any((b.get("metadata") or {}).get("refused") for b in said), said
+            return [b.get("text") or "" for b in said]
+        before = len(self.provider.matching(_sms_to(self.number)))
+        users = self.user_count()
+        response = _twilio_post(self.server, _sms_form(self.number, text))
+        assert response.status_code == 204, response.status_code
+        turn(self.server, self.sender, users + 1)
+        return [c["body"]["Body"] for c in self.provider.matching(_sms_to(self.number))[before:]]
+
+    def tracker(self) -> dict[str, Any]:
+        response = requests.get(
+            f"{self.server.url}/conversations/{quote(self.sender, safe='+:')}/tracker",
+            params={"token": self.server.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def user_count(self) -> int:
+        return sum(e.get("event") == "user" for e in self.tracker().get("events") or [])
+
+    def close(self) -> None:
+        if self.widget is not None:
+            self.widget.close()
+
+
+def _action_server_answers(servers: Any) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{servers.actions_port}/health", timeout=5).ok
+    except requests.RequestException:
+        return False
+
+
+@pytest.fixture(scope="module")
+def outcomes(servers, channel_servers, provider) -> dict[str, Outcome]:  # type: ignore[no-untyped-def]
+    """Every case's emergency sent while the action server is down (started again after)."""
+    results = {case.id: Outcome() for case in CASES}
+    members: dict[str, Member] = {}
+    try:
+        assert _action_server_answers(servers), "the action server should be up to begin with"
+        for case in CASES:
+            try:
+                member = members[case.id] = Member(case.channel, channel_servers, provider)
+                texts, form = STATES[case.state]
+                for text in texts:
+                    member.say(text)
+                running = (member.tracker().get("active_loop") or {}).get("name")
+                assert running == form, f"before the emergency the form is {running}, not {form}"
+            except Exception as error:  # noqa: BLE001 - reported by the case's own test
+                results[case.id].error = f"getting into the state: {error!r}"
+        servers.stop("actions")
+        assert not _action_server_answers(servers), "the action server still answers"
+        for case in CASES:
+            if results[case.id].error is None:
+                try:
+                    results[case.id].replies = members[case.id].say(case.phrase)
+                    results[case.id].tracker = members[case.id].tracker()
+                except Exception as error:  # noqa: BLE001
+                    results[case.id].error = f"the emergency turn: {error!r}"
+    finally:
+        for member in members.values():
+            member.close()
+        if "actions" not in servers.processes:
+            servers.start_actions()
+            servers.wait_ready()
+    return results
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_emergency_is_answered_with_the_action_server_down(
+    outcomes: dict[str, Outcome], case: Case
+) -> None:
+    outcome = outcomes[case.id]
+    assert outcome.error is None, outcome.error
+    replies = outcome.replies
+    assert replies and CALL_911 in replies[0].lower(), f"first reply: {replies[:1]}"
+    if case.category == "self_harm":
+        assert any(LIFELINE in reply for reply in replies), replies
+    assert not any(UNAVAILABLE in reply for reply in replies), replies
+    assert not (outcome.tracker.get("active_loop") or {}).get("name"), "the form still runs"
+    assert (outcome.tracker.get("slots") or {}).get("emergency_type") == case.category
