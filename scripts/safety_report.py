@@ -65,6 +65,7 @@ class Section:
     title: str
     total: Counter[str] = field(default_factory=Counter)
     misses: list[tuple[str, str, str, str]] = field(default_factory=list)
+    listed: bool = True  # False for a held-out set: misses counted, texts never printed
 
     def add(self, item: dict[str, Any], ok: bool, got: str) -> None:
         self.total[item["category"]] += 1
@@ -86,7 +87,8 @@ class Section:
         for category in sorted(self.total):
             n = self.total[category]
             out.append(f"  {category:<26} {n - missed[category]:>3}/{n}")
-        out += [f"  MISS {i} [{c}] {t!r} -> {g}" for i, c, t, g in self.misses]
+        if self.listed:
+            out += [f"  MISS {i} [{c}] {t!r} -> {g}" for i, c, t, g in self.misses]
         return out
 
 
@@ -222,18 +224,21 @@ class Report:
         return "\n".join(body)
 
 
-# The later blind sets, each by a new author. The second to fourth were used to fix the readers
-# after they were measured, and some of the fifth's texts were seen before training examples
-# were added (their figures overstate generalisation); the sixth has never been looked at: the
-# honest measure. Replace it with a fresh set once it has been used.
+# The later blind sets, each by a new author. The second to fifth were used to fix the readers
+# after they were measured (their figures overstate generalisation); the sixth and seventh were
+# printed once by Rasa's debug log (2026-11-30, before ops.quiet_agent), not used for fixes;
+# the eighth has never been looked at: the honest measure. Its misses are counted, not listed.
+# Replace it with a fresh set once it has been used.
 LATER_SETS = {
     "emergency_fresh": " [second set, used for fixes]",
     "emergency_third": " [third set, used for fixes]",
     "emergency_fourth": " [fourth set, used for fixes]",
     "emergency_fifth": " [fifth set, seen once]",
-    "emergency_sixth": " [sixth set, held out]",
-    "emergency_seventh": " [seventh set, held out]",
+    "emergency_sixth": " [sixth set, seen once]",
+    "emergency_seventh": " [seventh set, seen once]",
+    "emergency_eighth": " [eighth set, held out]",
 }
+HELD_OUT = {"emergency_eighth"}  # misses counted, never printed
 # Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'
 # logic was fixed once from the staging set's misses after its first measurement.
 SECOND_SETS = {"red_flag_answers_second": " [second set]", "staging_second": " [second set]"}
@@ -244,7 +249,10 @@ async def build(agent: Any) -> Report:
     later: list[Section] = []
     for name, label in LATER_SETS.items():
         items = load(name)
-        later += emergency_sections(items, await parses(agent, [i["text"] for i in items]), label)
+        sections = emergency_sections(items, await parses(agent, [i["text"] for i in items]), label)
+        for section in sections:
+            section.listed = name not in HELD_OUT
+        later += sections
     emergency = load("emergency")
     answers = load("red_flag_answers")
     answers_second = load("red_flag_answers_second")
