@@ -6,7 +6,7 @@ MODEL = $$(cat models/current.txt)
 # Rasa's telemetry (usage events, crash reports) stays off unless set to true.
 export RASA_TELEMETRY_ENABLED ?= false
 
-.PHONY: setup train run shell preview feedback services test test-fast validate lint bench nlu-report safety-report stories report e2e-deps purge
+.PHONY: setup train run shell preview feedback services test test-fast walkthrough validate lint bench nlu-report safety-report stories report e2e-deps purge
 
 setup:  ## .venv with Python 3.10 and the pinned dependencies; the widget's npm packages
 	@bash scripts/setup.sh
@@ -62,6 +62,9 @@ test: train validate e2e-deps services  ## everything CI runs (~20 min on 2 core
 
 test-fast: train  ## unit, actions and the dev set only (about 2 minutes)
 	$(VENV)/python -m pytest tests/unit tests/actions tests/nlu
+
+walkthrough: setup  ## docs/CONTENT.md's walk-through on a scratch copy (trains once; 10-30 min)
+	$(VENV)/python -m pytest -m walkthrough tests/e2e/test_content_walkthrough.py
 
 purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
