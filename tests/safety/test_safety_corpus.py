@@ -79,6 +79,8 @@ PREDATES_CORPUS = {
     # "are you a real person"; "yes", "no", "nope", "not sure?", "none of those", "no sir"...
     *("e7-231", "e7-233", "e7-267", "e7-268", "rf2-001", "rf2-009", "rf2-035", "rf2-043"),
     *("rf2-063", "rf2-069", "rf2-072", "rf2-074", "rf2-075", "rf2-077", "rf2-100", "rf2-106"),
+    # Set 8 (held out, texts not printed): three common questions data/nlu held since 2026-11-26.
+    *("e8-239", "e8-242", "e8-246"),
 }
 
 
