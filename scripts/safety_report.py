@@ -241,7 +241,7 @@ LATER_SETS = {
 HELD_OUT = {"emergency_eighth"}  # misses counted, never printed
 # Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'
 # logic was fixed once from the staging set's misses after its first measurement.
-SECOND_SETS = {"red_flag_answers_second": " [second set]", "staging_second": " [second set]"}
+SECOND_SET_LABEL = " [second set]"
 
 
 async def build(agent: Any) -> Report:
@@ -264,7 +264,7 @@ async def build(agent: Any) -> Report:
         staging_section(load("staging_second")),
     ]
     for section in second:
-        section.title += SECOND_SETS["staging_second"]
+        section.title += SECOND_SET_LABEL
     acute = [item for item in answers if item.get("acute")]
     recall, crisis, calm = emergency_sections(
         emergency, await parses(agent, [i["text"] for i in emergency])

@@ -396,6 +396,9 @@ def test_policy_registered_and_outranks_the_rule_policy(dialogue) -> None:  # ty
         "my husband with back pain just wet himself and didn't feel it",
         "since this morning I can't feel anything when I wipe",
         "my legs suddenly gave out and my back is killing me",
+        # a present acute red flag beside a past one
+        "back in june my leg went weak suddenly, now i cant control my bladder",
+        "i had sudden numbness down there last year and it's back since this morning",
     ],
 )
 def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
@@ -405,20 +408,6 @@ def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
     assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
     [entity] = emergency_entities(result)
     assert entity["value"] == "medical"
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "back in june my leg went weak suddenly, now i cant control my bladder",
-        "i had sudden numbness down there last year and it's back since this morning",
-    ],
-)
-def test_a_present_acute_red_flag_beside_a_past_one_is_an_emergency(
-    net: EmergencySafetyNet, text: str
-) -> None:
-    result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
-    assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
 
 
 @pytest.mark.parametrize(
