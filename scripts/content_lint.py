@@ -639,7 +639,10 @@ def warn_unoffered_topics(content: Content) -> None:
 # data/patterns/<stem>.yml -> "module:callable" that loads the file and raises on a mistake.
 # A pattern file without an entry here is checked by ``member_health.<stem>:load_patterns``
 # if that exists, otherwise only parsed as YAML.
-PATTERN_LOADERS = {"emergency": "member_health.emergency:EmergencyDetector"}
+PATTERN_LOADERS = {
+    "emergency": "member_health.emergency:EmergencyDetector",
+    "scope": "member_health.scope:load_vocabulary",
+}
 ENTRY_INDEX = re.compile(r"(\w+)\[(\d+)\]")
 QUOTED_KEY = re.compile(r"['\"](\w+)['\"]")
 

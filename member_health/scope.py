@@ -1,0 +1,119 @@
+"""What the assistant does not cover: another cancer or condition, or the plan's coverage and bills.
+
+The seed content answers bone-cancer questions only. A question about breast-cancer heredity, a
+diabetes diet or whether a scan is covered looks enough like a bone-cancer FAQ that the trained
+model often answers it with one: a confident wrong answer. ``out_of_scope_reason`` reads the
+vocabulary in ``data/patterns/scope.yml`` (editors' words, see its header) and says why a
+message is out of scope, or ``None``:
+
+* ``plan_admin``: coverage, costs, billing, enrollment (never in the seed, whatever else the
+  message says);
+* ``other_cancer`` / ``other_condition``: another cancer or condition is named and nothing ties
+  the message to bone ("does breast cancer spread to the bones?" is the seed's own topic).
+
+Pure: no Rasa import. The Rasa component applies it to FAQ predictions only; it never touches an
+emergency, a red flag or the back pain program.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, Extra, ValidationError, validator
+
+PLAN_ADMIN = "plan_admin"
+OTHER_CANCER = "other_cancer"
+OTHER_CONDITION = "other_condition"
+
+
+class ScopeFileError(ValueError):
+    """The scope vocabulary file is missing or malformed (the message names the file)."""
+
+
+class _ScopeFile(BaseModel, extra=Extra.forbid):
+    version: str
+    plan_admin: list[str]
+    other_cancers: list[str]
+    other_conditions: list[str]
+    keep: list[str]
+
+    @validator("plan_admin", "other_cancers", "other_conditions", "keep", each_item=True)
+    def _phrase(cls, phrase: str) -> str:  # noqa: N805 (pydantic validators take cls)
+        if not isinstance(phrase, str) or not phrase.split():
+            raise ValueError(f"empty phrase {phrase!r}")
+        for word in phrase.split():
+            for option in word.split("|"):
+                if not re.fullmatch(r"[a-z0-9'\-]+\*?", option):
+                    raise ValueError(f"bad word {option!r} in phrase {phrase!r}")
+        return phrase
+
+
+def _word(word: str) -> str:
+    options = [
+        re.escape(o[:-1]) + r"[\w'-]*" if o.endswith("*") else re.escape(o)
+        for o in word.split("|")
+    ]
+    return "(?:" + "|".join(options) + ")"
+
+
+def _compile(phrases: list[str]) -> re.Pattern[str]:
+    """One regex for a list of phrases (whole words, case-insensitive)."""
+    alternatives = [r"\s+".join(_word(w) for w in phrase.split()) for phrase in phrases]
+    return re.compile(r"(?<![\w'-])(?:" + "|".join(alternatives) + r")(?![\w'-])", re.I)
+
+
+@dataclass(frozen=True)
+class ScopeVocabulary:
+    """The compiled vocabulary of one scope file."""
+
+    plan_admin: re.Pattern[str]
+    other_cancers: re.Pattern[str]
+    other_conditions: re.Pattern[str]
+    keep: re.Pattern[str]
+
+    def reason(self, text: str) -> str | None:
+        """Why ``text`` is out of scope (``plan_admin`` / ``other_cancer`` /
+        ``other_condition``), or ``None``."""
+        if self.plan_admin.search(text):
+            return PLAN_ADMIN
+        if self.keep.search(text):
+            return None
+        if self.other_cancers.search(text):
+            return OTHER_CANCER
+        if self.other_conditions.search(text):
+            return OTHER_CONDITION
+        return None
+
+
+def _where(loc: tuple[Any, ...]) -> str:
+    """``('keep', 0)`` -> ``keep[0]`` (the form the content lint turns into a line number)."""
+    section, *rest = loc
+    return f"{section}[{rest[0]}]" if rest and isinstance(rest[0], int) else str(section)
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: str | Path) -> ScopeVocabulary:
+    """Reads and checks ``path`` (raises ``ScopeFileError`` naming the file and the entry)."""
+    path = Path(path)
+    try:
+        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = _ScopeFile.parse_obj(raw)
+    except OSError as error:
+        raise ScopeFileError(f"{path}: cannot read the scope file ({error})") from error
+    except yaml.YAMLError as error:
+        raise ScopeFileError(f"{path}: not valid YAML ({error})") from error
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()  # one line for editors
+        )
+        raise ScopeFileError(f"{path}: {problems}") from error
+    return ScopeVocabulary(
+        _compile(data.plan_admin),
+        _compile(data.other_cancers),
+        _compile(data.other_conditions),
+        _compile(data.keep),
+    )

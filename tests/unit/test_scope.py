@@ -1,0 +1,86 @@
+"""member_health.scope: which messages the seed cannot answer (data/patterns/scope.yml)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from member_health.scope import (
+    OTHER_CANCER,
+    OTHER_CONDITION,
+    PLAN_ADMIN,
+    ScopeFileError,
+    load_vocabulary,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+VOCABULARY = load_vocabulary(ROOT / "data" / "patterns" / "scope.yml")
+
+CASES = [
+    # coverage, costs and billing: never in the seed
+    ("does my plan cover an MRI", PLAN_ADMIN),
+    ("is chemo for osteosarcoma covered by insurance?", PLAN_ADMIN),
+    ("how much will a bone biopsy cost me", PLAN_ADMIN),
+    ("whats my copay for the oncologist", PLAN_ADMIN),
+    ("is the cancer center in network", PLAN_ADMIN),
+    ("i got a bill i dont understand", PLAN_ADMIN),
+    ("where do i find my member id", PLAN_ADMIN),
+    # another cancer, nothing about bone
+    ("is breast cancer hereditary", OTHER_CANCER),
+    ("what are the early signs of lung cancer?", OTHER_CANCER),
+    ("my uncle has a brain tumor what does that mean", OTHER_CANCER),
+    ("how is lymphoma treated", OTHER_CANCER),
+    # another condition
+    ("what should a diabetic eat", OTHER_CONDITION),
+    ("how do i manage my asthma", OTHER_CONDITION),
+    ("is high blood pressure dangerous long term", OTHER_CONDITION),
+    ("can covid cause back pain", OTHER_CONDITION),
+    # the seed's own topics: tied to bone
+    ("does breast cancer spread to the bones?", None),
+    ("can prostate cancer metastasize", None),
+    ("what cancers spread to bone", None),
+    ("can lung cancer end up in the hip", None),
+    ("is leukemia a bone cancer", None),
+    ("is multiple myeloma bone cancer", None),
+    ("what is osteosarcoma", None),
+    ("what are the symptoms of bone cancer", None),
+    ("how is ewing sarcoma treated", None),
+    ("what is the difference between primary and secondary bone cancer", None),
+    ("what should i eat after treatment", None),
+    # words that only look like the vocabulary
+    ("i can't control my bladder", None),
+    ("what happens at a follow-up visit", None),
+    ("uncovered", None),
+]
+
+
+@pytest.mark.parametrize(("text", "reason"), CASES)
+def test_reason(text: str, reason: str | None) -> None:
+    assert VOCABULARY.reason(text) == reason
+
+
+def test_bad_file_names_the_file_and_the_entry(tmp_path: Path) -> None:
+    path = tmp_path / "scope.yml"
+    path.write_text(
+        'version: "1"\nplan_admin: ["cover"]\nother_cancers: ["lung cancer"]\n'
+        'other_conditions: ["asthma"]\nkeep: ["bone (s)"]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScopeFileError, match=r"scope\.yml: keep\[0\]: bad word '\(s\)'"):
+        load_vocabulary(path)
+
+
+def test_missing_file_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ScopeFileError, match="cannot read the scope file"):
+        load_vocabulary(tmp_path / "missing.yml")
+
+
+def test_unknown_section_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "scope.yml"
+    path.write_text(
+        'version: "1"\nplan_admin: []\nother_cancers: []\nother_conditions: []\nkeep: []\n'
+        "other_cancer: [x]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScopeFileError, match="other_cancer"):
+        load_vocabulary(path)
