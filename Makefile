@@ -20,29 +20,29 @@ train: setup  ## train only if config/domain/data changed (cached by hash in mod
 	@bash scripts/train.sh
 
 run: train  ## action server + Rasa server; Ctrl-C stops both (token never printed, umask 077)
-	@source scripts/env.sh && exec $(VENV)/python scripts/serve.py
+	@source scripts/env.sh && exec $(VENV)/python -m member_health_rasa.tools.serve
 
 shell: train  ## chat in the terminal (starts its own action server; the chat stays in memory)
-	@umask 077 && $(VENV)/python -m scripts.shell
+	@umask 077 && $(VENV)/python -m member_health_rasa.tools.shell
 
 validate: setup  ## the content lint (file:line, editors' words) first, then Rasa's validation
-	$(VENV)/python -m scripts.content_lint
+	$(VENV)/python -m member_health_rasa.tools.content_lint
 	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
 
 stories: train  ## only the test stories using one intent: make stories INTENT=faq/osteosarcoma
 	@test -n "$(INTENT)" || { echo "usage: make stories INTENT=faq/osteosarcoma"; exit 2; }
-	@$(VENV)/python -m scripts.select_stories "$(INTENT)" -- --model $(MODEL)
+	@$(VENV)/python -m member_health_rasa.tools.select_stories "$(INTENT)" -- --model $(MODEL)
 
 preview: train  ## what a member would see: make preview TEXT="what is osteosarcoma?"
 	@test -n "$(TEXT)" || { echo 'usage: make preview TEXT="what is osteosarcoma?"'; exit 2; }
-	@umask 077 && PYTHONWARNINGS=ignore $(VENV)/python -m scripts.preview "$(TEXT)"
+	@umask 077 && PYTHONWARNINGS=ignore $(VENV)/python -m member_health_rasa.tools.preview "$(TEXT)"
 
 feedback: train  ## held-out messages of the intents you changed, with the topic each gets
-	@PYTHONWARNINGS=ignore $(VENV)/python -m scripts.topic_feedback $(if $(BASE),--base $(BASE))
+	@PYTHONWARNINGS=ignore $(VENV)/python -m member_health_rasa.tools.topic_feedback $(if $(BASE),--base $(BASE))
 
 DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
-	@umask 077 && $(VENV)/python scripts/report.py --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
+	@umask 077 && $(VENV)/python -m member_health_rasa.tools.report --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
 
 lint: setup
 	$(VENV)/ruff check .
@@ -68,13 +68,13 @@ walkthrough: setup  ## docs/CONTENT.md's walk-through on a scratch copy (trains 
 
 purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
-	$(VENV)/python -m ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
+	$(VENV)/python -m member_health_rasa.ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
 
 bench: setup  ## latency, throughput, RSS vs a stock-Rasa baseline (trains both if needed)
-	$(VENV)/python -m bench $(BENCH_ARGS)
+	$(VENV)/python -m member_health_rasa.bench $(BENCH_ARGS)
 
 safety-report: train  ## the blind safety corpus (tests/safety) by category, every miss by text
-	$(VENV)/python -m scripts.safety_report
+	$(VENV)/python -m member_health_rasa.tools.safety_report
 
 nlu-report: train  ## dev set + 5-fold CV vs the default pipeline: make nlu-report [NLU_ARGS=...]
-	$(VENV)/python scripts/nlu_report.py $(NLU_ARGS)
+	$(VENV)/python -m member_health_rasa.tools.nlu_report $(NLU_ARGS)

@@ -7,7 +7,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-FORGET_SLOT = "forget_me_confirmed"  # read by ops.tracker_store.PrivacySQLTrackerStore
+FORGET_SLOT = (
+    "forget_me_confirmed"  # read by member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore
+)
 
 
 class ActionForgetMe(Action):

@@ -1,6 +1,7 @@
 """Fit the bot's replies to each messaging channel: message limits, numbered buttons on SMS.
 
-Pure functions, no Rasa imports. Channels (``channels/``) call them just before sending.
+Pure functions, no Rasa imports. Channels (``member_health_rasa.channels``) call them just
+before sending.
 """
 from __future__ import annotations
 

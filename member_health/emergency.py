@@ -27,9 +27,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
-DEFAULT_PATTERNS_PATH = (
-    Path(__file__).resolve().parent.parent / "data" / "patterns" / "emergency.yml"
-)
+from member_health.paths import ROOT
+
+DEFAULT_PATTERNS_PATH = ROOT / "data" / "patterns" / "emergency.yml"
 
 # The reply depends on the category (domain/emergency.yml), so the set is closed.
 # Listed in priority order: when several alarms fire, the first category wins.

@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 
 import yaml
 
-PLAN_FILE = Path(os.environ.get("PLAN_CONFIG", Path(__file__).resolve().parent.parent / "plan.yml"))
+from member_health.paths import ROOT
+
+PLAN_FILE = Path(os.environ.get("PLAN_CONFIG", ROOT / "plan.yml"))
 
 _ENV = {
     "plan_name": "PLAN_NAME",

@@ -3,5 +3,6 @@
 # custom NLU components' code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-find config.yml domain data nlu -type f \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
+find config.yml domain data member_health_rasa/nlu -type f \
+  \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
   -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16

@@ -35,4 +35,17 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     -r requirements-dev.txt -c constraints.txt
   echo "$want" > "$stamp"
 fi
+# The project's own packages (member_health, member_health_rasa, actions; pyproject.toml),
+# editable and without dependencies (pinned above), so `python -m member_health_rasa...` and the
+# Rasa server import them from any folder. Checked from / (not this folder, which python puts on
+# sys.path): installed once, again only if the checkout it points to is gone. A .venv shared by
+# several checkouts (git worktrees) keeps pointing to one of them; make, the tests and the
+# servers still run each checkout's own code, because they start python -m from its root.
+venv_python="$PWD/.venv/bin/python"
+installed='import importlib.util as u; assert all(map(u.find_spec, ["member_health_rasa", "member_health", "actions"]))'
+if ! (cd / && "$venv_python" -c "$installed") 2>/dev/null; then
+  echo "setup: installing this project (pip install -e .)"
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+    --no-build-isolation -e .
+fi
 echo "setup: .venv ready ($(.venv/bin/python --version))"

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from serve import Servers
+    from member_health_rasa.tools.serve import Servers
 
 ROOT = Path(__file__).resolve().parent.parent
 # The REST channel is internal and needs a shared token: one for every server the tests start
@@ -38,7 +38,7 @@ def model_path() -> Path:
 @pytest.fixture(scope="session")
 def agent(model_path: Path):  # type: ignore[no-untyped-def]
     """The trained model loaded in this process, for NLU parses."""
-    from ops.quiet_agent import load_agent
+    from member_health_rasa.ops.quiet_agent import load_agent
 
     return load_agent(model_path)
 
@@ -50,7 +50,7 @@ ServersFactory = Callable[[str, dict[str, str]], AbstractContextManager["Servers
 def start_servers(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> ServersFactory:
     """``with start_servers(name, env) as servers:`` the real action and Rasa servers on free
     ports, with a fresh SQLite tracker store and ``env`` added to their environment."""
-    from serve import Servers
+    from member_health_rasa.tools.serve import Servers
 
     @contextmanager
     def start(name: str, env: dict[str, str]) -> Iterator[Servers]:

@@ -1,6 +1,6 @@
 // The member health chat widget: plain JavaScript on socket.io-client (global `io`), no build.
 // Talks to Rasa's socket.io protocol (session_request / session_confirm, user_uttered /
-// bot_uttered) as served by channels/widget.py, which also sends `history` and `bot_typing`.
+// bot_uttered) as served by member_health_rasa/channels/widget.py, which also sends `history` and `bot_typing`.
 // Bot text is rendered as text nodes only: links are the one markup allowed, so HTML in a
 // message is shown, never run.
 (function () {

@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import ActionForgetMe
-from ops.tracker_store import FORGET_SLOT
+from member_health_rasa.ops.tracker_store import FORGET_SLOT
 
 PRIVACY_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "privacy.yml"
 

@@ -5,8 +5,8 @@ Fixtures (import them into a test module: ``from cluster import cluster_fixture`
 - ``pg_store``: a fresh PostgreSQL database for this test session (dropped afterwards), with
   the ``DB_*``/``REDIS_*`` variables of endpoints.scale.yml set for the servers;
 - ``cluster``: two Rasa replicas started with endpoints.scale.yml, each with its own action
-  server on loopback (as ``scripts/serve.py`` runs one next to each replica, README: Scale-out
-  profile), and nginx balancing them (deploy/nginx.conf.template).
+  server on loopback (as ``member_health_rasa/tools/serve.py`` runs one next to each replica,
+  README: Scale-out profile), and nginx balancing them (deploy/nginx.conf.template).
 
 PostgreSQL, Redis and nginx must be there: a missing one FAILS the tests (``make test`` starts
 PostgreSQL and Redis); ``ALLOW_MISSING=1`` skips them, on purpose only.
@@ -316,7 +316,7 @@ def cluster_fixture(
     model_path: Path, pg_store: PgStore, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     """Start two replicas, each with its own action server, and nginx; stop them afterwards."""
-    from serve import Servers
+    from member_health_rasa.tools.serve import Servers
 
     nginx_bin = shutil.which("nginx") or next(
         (path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None

@@ -13,11 +13,11 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import nlu_report
 import pytest
 
-from bench.__main__ import LOAD_TEST_ENV
-from bench.__main__ import main as bench_main
+from member_health_rasa.bench.__main__ import LOAD_TEST_ENV
+from member_health_rasa.bench.__main__ import main as bench_main
+from member_health_rasa.tools import nlu_report
 
 pytestmark = pytest.mark.e2e
 

@@ -26,12 +26,12 @@ import pytest
 import requests
 import yaml
 from chat import rest_headers, wait_for_turn
-from serve import ROOT, Servers, runtime_credentials
 from stories_live import post_waiting
 from twilio.request_validator import RequestValidator
 from widget_client import Widget, bubbles
 
-from channels.common import resolve_text
+from member_health_rasa.channels.common import resolve_text
+from member_health_rasa.tools.serve import ROOT, Servers, runtime_credentials
 
 REPLY_S = 90
 TWILIO = {
@@ -53,10 +53,10 @@ FACEBOOK = {
 
 
 MESSAGING = {
-    "channels.sms.SmsInput",
-    "channels.telegram.TelegramBotInput",
-    "channels.slack.SlackEventsInput",
-    "channels.messenger.MessengerInput",
+    "member_health_rasa.channels.sms.SmsInput",
+    "member_health_rasa.channels.telegram.TelegramBotInput",
+    "member_health_rasa.channels.slack.SlackEventsInput",
+    "member_health_rasa.channels.messenger.MessengerInput",
 }
 
 
@@ -72,19 +72,19 @@ def _channels(tmp_path: Path, env: dict[str, str]) -> dict[str, Any]:
     "env, on",
     [
         ({}, set()),
-        (TWILIO, {"channels.sms.SmsInput"}),
+        (TWILIO, {"member_health_rasa.channels.sms.SmsInput"}),
         ({**TWILIO, "TWILIO_AUTH_TOKEN": ""}, set()),  # empty counts as unset
-        (TELEGRAM, {"channels.telegram.TelegramBotInput"}),
+        (TELEGRAM, {"member_health_rasa.channels.telegram.TelegramBotInput"}),
         ({k: v for k, v in TELEGRAM.items() if k != "TELEGRAM_SECRET_TOKEN"}, set()),
-        (SLACK, {"channels.slack.SlackEventsInput"}),
-        (FACEBOOK, {"channels.messenger.MessengerInput"}),
+        (SLACK, {"member_health_rasa.channels.slack.SlackEventsInput"}),
+        (FACEBOOK, {"member_health_rasa.channels.messenger.MessengerInput"}),
         (
             {**TWILIO, **TELEGRAM, **SLACK, **FACEBOOK},
             {
-                "channels.sms.SmsInput",
-                "channels.telegram.TelegramBotInput",
-                "channels.slack.SlackEventsInput",
-                "channels.messenger.MessengerInput",
+                "member_health_rasa.channels.sms.SmsInput",
+                "member_health_rasa.channels.telegram.TelegramBotInput",
+                "member_health_rasa.channels.slack.SlackEventsInput",
+                "member_health_rasa.channels.messenger.MessengerInput",
             },
         ),
     ],
@@ -95,7 +95,7 @@ def test_a_channel_is_on_only_when_its_variables_are_set(
     channels = _channels(tmp_path, env)
     template = set(yaml.safe_load((ROOT / "credentials.yml").read_text()))
     always = template - MESSAGING  # REST and the widget need no secrets
-    assert "channels.widget.WidgetInput" in always
+    assert "member_health_rasa.channels.widget.WidgetInput" in always
     assert set(channels) == always | on
 
 
@@ -103,22 +103,25 @@ def test_runtime_credentials_fill_values_and_leave_unset_optional_settings_out(
     tmp_path: Path,
 ) -> None:
     channels = _channels(tmp_path, {**TWILIO, "TWILIO_API_BASE": "http://127.0.0.1:1"})
-    assert channels["channels.sms.SmsInput"] == {
+    assert channels["member_health_rasa.channels.sms.SmsInput"] == {
         "account_sid": TWILIO["TWILIO_ACCOUNT_SID"],
         "auth_token": "twilio-test-token",
         "twilio_number": "+15550009999",
         "api_base": "http://127.0.0.1:1",
     }
-    assert "cors_allowed_origins" not in channels["channels.widget.WidgetInput"]
+    assert "cors_allowed_origins" not in channels["member_health_rasa.channels.widget.WidgetInput"]
     widget = _channels(tmp_path, {"WIDGET_ORIGIN": "https://plan.example"})
-    assert widget["channels.widget.WidgetInput"]["cors_allowed_origins"] == "https://plan.example"
+    assert (
+        widget["member_health_rasa.channels.widget.WidgetInput"]["cors_allowed_origins"]
+        == "https://plan.example"
+    )
 
 
 def test_runtime_credentials_name_the_missing_variables_and_hide_the_file(tmp_path: Path) -> None:
     out, off = runtime_credentials(
         ROOT / "credentials.yml", tmp_path / "c.yml", {"SLACK_TOKEN": "x"}
     )
-    assert "channels.slack.SlackEventsInput (set SLACK_SIGNING_SECRET)" in off
+    assert "member_health_rasa.channels.slack.SlackEventsInput (set SLACK_SIGNING_SECRET)" in off
     assert out.stat().st_mode & 0o077 == 0
 
 

@@ -129,7 +129,13 @@ def test_rasa_restart_mid_conversation_on_postgresql(cluster: stores.Cluster, se
 
 def preflight(env: dict[str, str]) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ops.preflight", "--endpoints", "endpoints.scale.yml"],
+        [
+            sys.executable,
+            "-m",
+            "member_health_rasa.ops.preflight",
+            "--endpoints",
+            "endpoints.scale.yml",
+        ],
         cwd=ROOT,
         env={**os.environ, **stores.service_env(), "DB_NAME": "test", **env},
         capture_output=True,
@@ -163,7 +169,13 @@ def test_missing_variable_is_named() -> None:
         if key != "REDIS_PASSWORD"
     }
     result = subprocess.run(
-        [sys.executable, "-m", "ops.preflight", "--endpoints", "endpoints.scale.yml"],
+        [
+            sys.executable,
+            "-m",
+            "member_health_rasa.ops.preflight",
+            "--endpoints",
+            "endpoints.scale.yml",
+        ],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -183,7 +195,8 @@ def test_preflight_passes_when_the_stores_answer(pg_store) -> None:  # type: ign
 def test_launcher_with_the_database_down_stops_with_one_clear_line() -> None:
     port = str(stores.free_port())
     result = subprocess.run(
-        [sys.executable, "scripts/serve.py", "--endpoints", "endpoints.scale.yml",
+        [sys.executable, "-m", "member_health_rasa.tools.serve",
+         "--endpoints", "endpoints.scale.yml",
          "--port", str(stores.free_port()), "--actions-port", str(stores.free_port())],
         cwd=ROOT,
         env={**os.environ, **stores.service_env(), "DB_NAME": "test", "DB_PORT": port,

@@ -100,7 +100,7 @@ def save_conversations(endpoints: Path, ages_days: dict[str, float]) -> None:
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import read_endpoint_config
 
-    from ops.tracker_store import PrivacySQLTrackerStore
+    from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore
 
     config = read_endpoint_config(str(endpoints), "tracker_store")
     store = PrivacySQLTrackerStore(domain=Domain.empty(), host=config.url, **config.kwargs)
@@ -118,7 +118,15 @@ def save_conversations(endpoints: Path, ages_days: dict[str, float]) -> None:
 
 def purge(endpoints: Path, days: float) -> str:
     result = subprocess.run(
-        [sys.executable, "-m", "ops.purge", "--days", str(days), "--endpoints", str(endpoints)],
+        [
+            sys.executable,
+            "-m",
+            "member_health_rasa.ops.purge",
+            "--days",
+            str(days),
+            "--endpoints",
+            str(endpoints),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -148,7 +156,7 @@ def test_purge_deletes_conversations_older_than_n_days_from_sqlite(tmp_path: Pat
         yaml.safe_dump(
             {
                 "tracker_store": {
-                    "type": "ops.tracker_store.PrivacySQLTrackerStore",
+                    "type": "member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore",
                     "dialect": "sqlite",
                     "db": str(db),
                 }

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import requests
 from chat import rest_headers, slot
-from safety_report import load
+
+from member_health_rasa.tools.safety_report import load
 
 pytestmark = pytest.mark.e2e
 

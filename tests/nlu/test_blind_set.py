@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nlu_eval import BLIND_DIR, dev_examples
-from safety_report import normalized, training_texts
+from member_health_rasa.tools.nlu_eval import BLIND_DIR, dev_examples
+from member_health_rasa.tools.safety_report import normalized, training_texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

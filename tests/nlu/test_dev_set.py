@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import pytest
-from nlu_eval import EMERGENCY, dev_examples, evaluate
+
+from member_health_rasa.tools.nlu_eval import EMERGENCY, dev_examples, evaluate
 
 pytestmark = pytest.mark.model
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from safety_report import (
+
+from member_health_rasa.tools.safety_report import (
     HELD_OUT,
     acute_section,
     emergency_sections,

@@ -1,4 +1,5 @@
-"""The real launcher (``scripts/serve.py``) as a subprocess, and what /proc says about it.
+"""The real launcher (``python -m member_health_rasa.tools.serve``) as a subprocess, and what
+/proc says about it.
 
 Waits are on observable events with a bound: launcher output lines (a reader thread and a
 queue), process exits (``waitpid``, ``pidfd``), never a fixed sleep.
@@ -60,7 +61,7 @@ def environ(pid: int) -> dict[str, str]:
 
 @dataclass
 class Launcher:
-    """``scripts/serve.py`` started like ``make run`` does (optionally under ``timeout``)."""
+    """The launcher started like ``make run`` does (optionally under ``timeout``)."""
 
     tmp: Path
     env: dict[str, str]
@@ -85,7 +86,8 @@ class Launcher:
         command = [
             str(ROOT / ".venv" / "bin" / "python"),
             "-u",
-            str(ROOT / "scripts" / "serve.py"),
+            "-m",
+            "member_health_rasa.tools.serve",
             "--port",
             str(self.rasa_port),
             "--actions-port",

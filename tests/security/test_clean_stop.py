@@ -1,10 +1,10 @@
 """Clean stop (issue 16): SIGTERM or SIGINT to the launcher, alone or to its whole process group,
 stops both servers within 15 s and frees their ports.
 
-The real launcher (``scripts/serve.py``) and its real servers. The group cases run the launcher
-under ``timeout`` in a group of its own, as a supervisor would: ``timeout`` forwards the signal
-to the launcher and then sends it to the whole group, so the launcher gets it twice, which is
-what left a server running on main.
+The real launcher (``member_health_rasa/tools/serve.py``) and its real servers. The group cases run
+the launcher under ``timeout`` in a group of its own, as a supervisor would: ``timeout`` forwards
+the signal to the launcher and then sends it to the whole group, so the launcher gets it twice,
+which is what left a server running on main.
 """
 from __future__ import annotations
 

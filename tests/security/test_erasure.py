@@ -46,7 +46,7 @@ def holding(db: Path, text: str) -> list[str]:
 def real_store(db: Path) -> Any:
     from rasa.shared.core.domain import Domain
 
-    from ops.tracker_store import PrivacySQLTrackerStore
+    from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore
 
     return PrivacySQLTrackerStore(domain=Domain.empty(), dialect="sqlite", db=str(db))
 
@@ -82,7 +82,8 @@ async def confirm_forget_me(store: Any, sender: str) -> None:
 
 def make_report(db: Path, out: Path, *extra: str) -> str:
     result = subprocess.run(
-        [sys.executable, "scripts/report.py", "--db", f"sqlite:///{db}", "--out", str(out), *extra],
+        [sys.executable, "-m", "member_health_rasa.tools.report", "--db", f"sqlite:///{db}"]
+        + ["--out", str(out), *extra],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -154,12 +155,25 @@ async def test_report_redacts_member_text_by_default(tmp_path: Path) -> None:
 
 
 def purge(db: Path, tmp_path: Path, *extra: str) -> str:
-    """``python -m ops.purge --days 30`` on an endpoints file naming ``db``."""
+    """``python -m member_health_rasa.ops.purge --days 30`` on an endpoints file naming ``db``."""
     endpoints = tmp_path / "endpoints.yml"
-    store = {"type": "ops.tracker_store.PrivacySQLTrackerStore", "dialect": "sqlite", "db": str(db)}
+    store = {
+        "type": "member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore",
+        "dialect": "sqlite",
+        "db": str(db),
+    }
     endpoints.write_text(yaml.safe_dump({"tracker_store": store}))
     result = subprocess.run(
-        [sys.executable, "-m", "ops.purge", "--days", "30", "--endpoints", str(endpoints), *extra],
+        [
+            sys.executable,
+            "-m",
+            "member_health_rasa.ops.purge",
+            "--days",
+            "30",
+            "--endpoints",
+            str(endpoints),
+            *extra,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from serve import Servers, plan_status
 from serve_launcher import ROOT, free_port, launcher_env
+
+from member_health_rasa.tools.serve import Servers, plan_status
 
 KEYS = "plan_name, nurse_line, member_services, back_pain_program_url"
 REAL = {
@@ -30,7 +31,8 @@ def no_plan_env() -> dict[str, str]:
 
 def launch(env: dict[str, str], tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "scripts/serve.py", "--port", str(free_port()), "--log-dir", str(tmp)],
+        [sys.executable, "-m", "member_health_rasa.tools.serve", "--port", str(free_port())]
+        + ["--log-dir", str(tmp)],
         cwd=ROOT,
         env=env,
         capture_output=True,

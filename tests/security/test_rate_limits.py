@@ -5,7 +5,7 @@ On main nothing was limited: every request below got a 200 (and every new sender
 conversation), and 30 flooding REST clients pushed an emergency reply from 0.03 s to 5.4 s.
 Each test floods from its own documentation address (X-Forwarded-For, sec_clients), so the
 rest of the suite keeps loopback's budget. Defaults: 1 message a second per sender after a
-burst of 20; 10 a second per address after a burst of 60 (ops.rate_limit).
+burst of 20; 10 a second per address after a burst of 60 (member_health_rasa.ops.rate_limit).
 """
 from __future__ import annotations
 

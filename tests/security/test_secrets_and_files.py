@@ -1,7 +1,8 @@
 """Secrets and files (issue 16 item 4): no token on a command line or in the output, no channel
 secret in the action server's environment, files readable by their owner only, telemetry off.
 
-The real launcher (``scripts/serve.py``) and its real servers, read through /proc and os.stat.
+The real launcher (``member_health_rasa/tools/serve.py``) and its real servers, read through /proc
+and os.stat.
 """
 from __future__ import annotations
 

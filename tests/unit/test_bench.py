@@ -11,10 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from nlu_report import figures, macro_f1, predicted_label, stratified_folds
 
-from bench.baseline import baseline_hash, init_config_text, tree_hash
-from bench.conversations import (
+from member_health_rasa.bench.baseline import baseline_hash, init_config_text, tree_hash
+from member_health_rasa.bench.conversations import (
     GOODBYES,
     GREETINGS,
     SCREEN_ANSWERS,
@@ -22,9 +21,10 @@ from bench.conversations import (
     conversation,
     member_conversations,
 )
-from bench.procs import session_memory_mb
-from bench.report import target_checks
-from bench.stats import LevelResult, Sample, percentile, ratios, summarize
+from member_health_rasa.bench.procs import session_memory_mb
+from member_health_rasa.bench.report import target_checks
+from member_health_rasa.bench.stats import LevelResult, Sample, percentile, ratios, summarize
+from member_health_rasa.tools.nlu_report import figures, macro_f1, predicted_label, stratified_folds
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -164,7 +164,10 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
         text=True,
         check=True,
     )
-    assert tree_hash(ROOT, ["config.yml", "domain", "data", "nlu"]) == script.stdout.strip()
+    assert (
+        tree_hash(ROOT, ["config.yml", "domain", "data", "member_health_rasa/nlu"])
+        == script.stdout.strip()
+    )
 
 
 def test_baseline_config_is_rasa_init_and_means_the_default_pipeline(

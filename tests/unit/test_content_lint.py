@@ -1,13 +1,14 @@
-"""scripts/content_lint.py: each rule, broken in a small repository, gives its documented message;
-the worked example of docs/CONTENT.md, applied as written, passes the lint."""
+"""member_health_rasa/tools/content_lint.py: each rule, broken in a small repository, gives its
+documented message; the worked example of docs/CONTENT.md, applied as written, passes the lint."""
 from __future__ import annotations
 
 import re
 import shutil
 from pathlib import Path
 
-import content_lint
 import pytest
+
+from member_health_rasa.tools import content_lint
 
 ROOT = Path(__file__).resolve().parents[2]
 GUIDE = ROOT / "docs" / "CONTENT.md"

@@ -14,7 +14,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.emergency import DEFAULT_PATTERNS_PATH, PatternFileError
-from nlu.emergency_net import EmergencySafetyNet
+from member_health_rasa.nlu.emergency_net import EmergencySafetyNet
 
 Ranking = list[tuple[str, float]]
 
@@ -284,7 +284,7 @@ def dialogue(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyp
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.shared.core.domain import Domain
 
-    from nlu.emergency_net import EmergencyFirstPolicy
+    from member_health_rasa.nlu.emergency_net import EmergencyFirstPolicy
 
     tmp = tmp_path_factory.mktemp("policy")
     (tmp / "rules.yml").write_text(POLICY_RULES)
@@ -382,7 +382,7 @@ def test_other_messages_in_a_form_are_left_to_the_form(dialogue) -> None:  # typ
 def test_policy_registered_and_outranks_the_rule_policy(dialogue) -> None:  # type: ignore[no-untyped-def]
     from rasa.core.policies.rule_policy import RulePolicy
 
-    from nlu.emergency_net import EmergencyFirstPolicy
+    from member_health_rasa.nlu.emergency_net import EmergencyFirstPolicy
 
     _, rules, first = dialogue
     assert first.priority > rules.priority == RulePolicy.get_default_config()["priority"]

@@ -14,13 +14,13 @@ from member_health.limits import (
     check_sender,
     clean_text,
 )
-from ops.input_policy import (
+from member_health_rasa.ops.input_policy import (
     button_payloads_of,
     parse_json,
     webhook_message,
     without_forced_intent,
 )
-from ops.server_hooks import SMALL_BODY_PATHS, api_refusal, text_refusal
+from member_health_rasa.ops.server_hooks import SMALL_BODY_PATHS, api_refusal, text_refusal
 
 PAYLOADS = {"/affirm", "/deny", '/inform{"tumor_grade": "high"}'}
 

@@ -1,5 +1,6 @@
-"""ops/plan_responses.py, loaded the way the Rasa server loads it (from endpoints.yml): plan
-settings reach members filled in, in a plain FAQ answer too, and an action's values win."""
+"""member_health_rasa/ops/plan_responses.py, loaded the way the Rasa server loads it (from
+endpoints.yml): plan settings reach members filled in, in a plain FAQ answer too, and an action's
+values win."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -81,4 +82,6 @@ async def test_slots_and_an_actions_values_come_before_the_plan(
 def test_every_endpoints_file_selects_the_plan_responses() -> None:
     for path in sorted(ROOT.glob("endpoints*.yml")):
         config = yaml.safe_load(path.read_text(encoding="utf-8"))
-        assert config["nlg"] == {"type": "ops.plan_responses.PlanResponses"}, path.name
+        assert config["nlg"] == {
+            "type": "member_health_rasa.ops.plan_responses.PlanResponses"
+        }, path.name

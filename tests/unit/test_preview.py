@@ -1,9 +1,9 @@
-"""scripts/preview.py's rendering: the topic from the response selector, and each widget bubble
-(member_health.channel_format, as the widget splits them) with its buttons. The real model and
-action server run in tests/e2e/test_content_walkthrough.py (make preview)."""
+"""member_health_rasa/tools/preview.py's rendering: the topic from the response selector, and each
+widget bubble (member_health.channel_format, as the widget splits them) with its buttons. The real
+model and action server run in tests/e2e/test_content_walkthrough.py (make preview)."""
 from __future__ import annotations
 
-from scripts.preview import render, understood
+from member_health_rasa.tools.preview import render, understood
 
 
 def test_an_faq_question_shows_its_topic_and_the_selectors_confidence() -> None:

@@ -1,4 +1,5 @@
-"""scripts/report.py on a tracker store filled by Rasa's own SQLTrackerStore with real events.
+"""member_health_rasa/tools/report.py on a tracker store filled by Rasa's own SQLTrackerStore with
+real events.
 
 The conversations below are saved exactly the way a running Rasa server saves them, so the
 report reads the same rows (type_name, intent_name, action_name, data JSON) as in production.
@@ -10,7 +11,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-import report
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -22,6 +22,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.slots import TextSlot
 from rasa.shared.core.trackers import DialogueStateTracker
+
+from member_health_rasa.tools import report
 
 SINCE, UNTIL = date(2024, 3, 4), date(2024, 3, 6)
 WEATHER = "What's the weather tomorrow?"

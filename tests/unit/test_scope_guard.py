@@ -10,7 +10,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.scope_guard import ScopeGuard
+from member_health_rasa.nlu.scope_guard import ScopeGuard
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from ops.identity import (
+from member_health_rasa.ops.identity import (
     ReplayCache,
     bearer_matches,
     issue_session,
@@ -18,8 +18,19 @@ from ops.identity import (
     session_key,
     valid_session,
 )
-from ops.input_policy import command_prefix_length, looks_like_command, without_forced_intent
-from ops.rate_limit import Limiter, Rate, TokenBuckets, TurnGate, parse_rate, retry_after
+from member_health_rasa.ops.input_policy import (
+    command_prefix_length,
+    looks_like_command,
+    without_forced_intent,
+)
+from member_health_rasa.ops.rate_limit import (
+    Limiter,
+    Rate,
+    TokenBuckets,
+    TurnGate,
+    parse_rate,
+    retry_after,
+)
 
 PAYLOAD = '/affirm{"tumor_grade": "G1", "spread": "none"}'
 ALLOWED = {"/affirm", "/deny", "/greet"}

@@ -1,16 +1,17 @@
-"""scripts/select_stories.py: which test stories `make stories INTENT=...` runs."""
+"""member_health_rasa/tools/select_stories.py: which test stories `make stories INTENT=...` runs."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import select_stories
 from rasa.__main__ import create_argument_parser
 from rasa.core.test import EvaluationStore, WronglyClassifiedUserUtterance, _log_stories
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.training_data.story_reader.yaml_story_reader import YAMLStoryReader
+
+from member_health_rasa.tools import select_stories
 
 STORIES = """version: "3.1"
 

@@ -1,6 +1,7 @@
 """The launcher's ``rasa run`` command line, parsed by Rasa's own argument parser.
 
-The token is not on it: ``ops.rasa_entry`` adds it in-process (``sys.argv``), from a file.
+The token is not on it: ``member_health_rasa.ops.rasa_entry`` adds it in-process (``sys.argv``),
+from a file.
 """
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from rasa.__main__ import create_argument_parser
-from serve import Servers
 
-from ops.rasa_entry import TokenError, rasa_argv, read_token
+from member_health_rasa.ops.rasa_entry import TokenError, rasa_argv, read_token
+from member_health_rasa.tools.serve import Servers
 
 
 @pytest.mark.parametrize("token", ["plain-token", "-starts-with-a-dash", "--looks-like-a-flag"])

@@ -10,7 +10,7 @@ from rasa.__main__ import create_argument_parser
 from rasa.core.channels.console import CmdlineInput
 from rasa.core.run import create_http_input_channels
 
-from scripts.shell import shell_command
+from member_health_rasa.tools.shell import shell_command
 
 ROOT = Path(__file__).resolve().parents[2]
 CHANNEL_VARIABLES = ("WIDGET_ORIGIN", "TWILIO_", "TELEGRAM_", "SLACK_", "FACEBOOK_")

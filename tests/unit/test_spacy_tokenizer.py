@@ -5,7 +5,7 @@ import pytest
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu.spacy_tokenizer import SpacyBlankTokenizer
+from member_health_rasa.nlu.spacy_tokenizer import SpacyBlankTokenizer
 
 
 def tokens(text: str) -> list[str]:

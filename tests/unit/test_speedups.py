@@ -17,7 +17,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
-from ops import speedups
+from member_health_rasa.ops import speedups
 
 ORIGINAL_VALIDATE = RemoteAction._validate_action_result
 ORIGINAL_RESOLVE = Event.resolve_by_type

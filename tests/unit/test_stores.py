@@ -22,10 +22,10 @@ from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from ops import action_guard
-from ops.preflight import StoreUnreachable, check
-from ops.stores import StoreConfigError, load_endpoints, tracker_sql_store
-from ops.tracker_store import PrivacySQLTrackerStore, forget_requested
+from member_health_rasa.ops import action_guard
+from member_health_rasa.ops.preflight import StoreUnreachable, check
+from member_health_rasa.ops.stores import StoreConfigError, load_endpoints, tracker_sql_store
+from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore, forget_requested
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = Domain.load(str(ROOT / "domain" / "core.yml"))
@@ -109,8 +109,9 @@ def test_load_endpoints_fills_variables_from_the_given_environment(tmp_path: Pat
     [
         ({"type": "SQL", "dialect": "sqlite", "db": "x.db"}, "SQLite file x.db"),
         (
-            {"type": "ops.tracker_store.PrivacySQLTrackerStore", "dialect": "postgresql",
-             "url": "db.internal", "port": "6543", "db": "rasa", "password": "secret"},
+            {"type": "member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore",
+             "dialect": "postgresql", "url": "db.internal", "port": "6543", "db": "rasa",
+             "password": "secret"},
             "PostgreSQL at db.internal:6543, database 'rasa'",
         ),
         ({"type": "SQL", "dialect": "postgresql", "url": "h", "db": "d"}, "PostgreSQL at h:5432"),

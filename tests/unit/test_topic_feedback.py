@@ -1,11 +1,12 @@
-"""scripts/topic_feedback.py: which intents changed, and how their held-out messages read.
-(The trained model reads them in tests/e2e/test_content_walkthrough.py, make feedback.)"""
+"""member_health_rasa/tools/topic_feedback.py: which intents changed, and how their held-out
+messages read. (The trained model reads them in tests/e2e/test_content_walkthrough.py, make
+feedback.)"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.content_lint import collect
-from scripts.topic_feedback import changed_intents, render
+from member_health_rasa.tools.content_lint import collect
+from member_health_rasa.tools.topic_feedback import changed_intents, render
 
 
 def write_nlu(root: Path, blocks: dict[str, list[str]]) -> Path:

@@ -1,0 +1,114 @@
+"""The load generator: N simulated members talking to the REST webhook at once (aiohttp).
+
+Closed loop without think time, like a saturation test: each member sends its next message as
+soon as the previous one is answered, one conversation after another (a new sender id each).
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from member_health_rasa.bench.conversations import member_conversations
+from member_health_rasa.bench.stats import LevelResult, Sample, summarize
+
+ERROR_PAUSE_S = 0.1  # a server that fails fast must not turn the loop into a busy loop
+
+
+@dataclass(frozen=True)
+class Load:
+    """How long and how reproducibly to load the server at each level."""
+
+    duration_s: float = 25.0
+    warmup_s: float = 5.0
+    seed: int = 7
+    timeout_s: float = 30.0
+
+
+async def _member(
+    session: aiohttp.ClientSession,
+    webhook: str,
+    sender_prefix: str,
+    member: int,
+    load: Load,
+    end: float,
+    samples: list[Sample],
+) -> None:
+    for number, messages in enumerate(member_conversations(load.seed, member)):
+        sender = f"{sender_prefix}-{member}-{number}"
+        for text in messages:
+            if time.monotonic() >= end:
+                return
+            sent = time.monotonic()
+            ok, empty = False, False
+            try:
+                async with session.post(webhook, json={"sender": sender, "message": text}) as resp:
+                    body = await resp.json(content_type=None)
+                    ok = resp.status == 200 and isinstance(body, list)
+                    empty = ok and not body
+            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+                pass
+            samples.append(Sample(sent, time.monotonic(), ok, empty))
+            if not ok:
+                await asyncio.sleep(ERROR_PAUSE_S)
+
+
+def rest_headers() -> dict[str, str]:
+    """The REST channel's ``Authorization`` header (``REST_CHANNEL_TOKEN``; none if unset)."""
+    token = os.environ.get("REST_CHANNEL_TOKEN")
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> LevelResult:
+    """Loads ``url`` with ``members`` members for warm-up + duration; figures of the duration."""
+    samples: list[Sample] = []
+    start = time.monotonic() + load.warmup_s
+    end = start + load.duration_s
+    timeout = aiohttp.ClientTimeout(total=load.timeout_s)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=0), timeout=timeout, headers=rest_headers()
+    ) as session:
+        await asyncio.gather(
+            *(
+                _member(
+                    session,
+                    f"{url}/webhooks/rest/webhook",
+                    sender_prefix,
+                    member,
+                    load,
+                    end,
+                    samples,
+                )
+                for member in range(members)
+            )
+        )
+    return summarize(members, samples, start, end)
+
+
+class HttpParser:
+    """``parse_message`` over the running server's ``/model/parse``, for nlu_eval.evaluate."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str) -> None:
+        self.session, self.url, self.token = session, url, token
+
+    async def parse_message(self, text: str) -> dict[str, Any]:
+        async with self.session.post(
+            f"{self.url}/model/parse", params={"token": self.token}, json={"text": text}
+        ) as resp:
+            resp.raise_for_status()
+            return dict(await resp.json())
+
+
+async def dev_set_figures(
+    url: str, token: str, examples: Iterable[tuple[str, str]]
+) -> dict[str, Any]:
+    """Dev-set accuracy, macro-F1, emergency recall and false alarms of the served model."""
+    from member_health_rasa.tools.nlu_report import figures, predict
+
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+        return figures(await predict(HttpParser(session, url, token), list(examples)))

@@ -1,0 +1,80 @@
+"""Out of scope stays out: an NLU component that withholds a bone-cancer answer from a question
+about something else.
+
+When the classifier answers with an FAQ topic but ``member_health.scope`` reads the message as
+about another cancer or condition, or the plan's coverage and bills (``data/patterns/scope.yml``),
+the intent becomes ``out_of_scope`` (confidence 1.0): the member gets what the assistant can help
+with and the member-services / nurse-line handoff instead of a confident wrong answer. Only FAQ
+predictions are moved; an emergency, a red flag or the back pain program is never touched, and
+the emergency net still runs after this component and keeps the last word.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from member_health.scope import ScopeVocabulary, load_vocabulary
+from member_health_rasa.nlu.emergency_net import set_intent
+
+VOCABULARY_PATH_KEY = "vocabulary_path"
+INTENT_KEY = "intent"
+MOVED_KEY = "moved_intents"
+SUMMARY_KEY = "scope_guard"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ScopeGuard(GraphComponent, IntentClassifier):
+    """Moves an FAQ prediction about another topic to ``out_of_scope`` (module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            # Relative to the working directory of the Rasa server.
+            VOCABULARY_PATH_KEY: "data/patterns/scope.yml",
+            INTENT_KEY: "out_of_scope",
+            MOVED_KEY: ["faq"],
+        }
+
+    def __init__(self, config: dict[str, Any], vocabulary: ScopeVocabulary) -> None:
+        """Creates the component around a loaded vocabulary."""
+        self.component_config = config
+        self.vocabulary = vocabulary
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ScopeGuard:
+        """Reads and checks the vocabulary file (raises ``ScopeFileError`` if it is bad)."""
+        return cls(config, load_vocabulary(Path(config[VOCABULARY_PATH_KEY])))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Applies the rule to each message."""
+        for message in messages:
+            self._process(message)
+        return messages
+
+    def _process(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
+            return
+        if predicted not in self.component_config[MOVED_KEY]:
+            return
+        reason = self.vocabulary.reason(text)
+        message.set(SUMMARY_KEY, {"reason": reason}, add_to_output=True)
+        if reason:
+            set_intent(message, self.component_config[INTENT_KEY])

@@ -1,0 +1,78 @@
+"""SQL tracker store (SQLite or PostgreSQL) that deletes a conversation when the member asks.
+
+"Forget me" needs the tracker store, which only the Rasa server can reach: the action server
+has no store access and Rasa 3.6's HTTP API has no delete route. So the confirmed
+``action_forget_me`` (action server) returns ``SlotSet("forget_me_confirmed", True)``, and
+this store, when it saves a turn carrying that event, deletes every stored event of the
+conversation instead. Deleting at save time happens under the conversation's lock, after the
+turn, so nothing of the conversation is written back afterwards.
+
+The deletion leaves no copy: SQLite zeroes the deleted rows (``secure_delete``, on for every
+connection, see ``member_health_rasa.ops.speedups``) and the WAL, which still holds them, is
+checkpointed and truncated; PostgreSQL's table is vacuumed
+(``member_health_rasa.ops.stores.scrub``). Content reports that quote the member (``make report
+--include-text``) are deleted too (``member_health_rasa.ops.report_index``).
+
+endpoints.yml: ``tracker_store: {type: member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore,
+dialect: ...}`` (the same keys as ``type: SQL``).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from member_health_rasa.ops import report_index, speedups
+from member_health_rasa.ops.stores import scrub, secure_delete_on
+
+logger = logging.getLogger(__name__)
+
+FORGET_SLOT = "forget_me_confirmed"
+
+
+def forget_requested(tracker: DialogueStateTracker) -> bool:
+    """Did the latest turn (since the member's last message) confirm "forget me"?"""
+    for event in reversed(tracker.events):
+        if isinstance(event, SlotSet) and event.key == FORGET_SLOT and event.value is True:
+            return True
+        if isinstance(event, UserUttered):
+            return False
+    return False
+
+
+class PrivacySQLTrackerStore(SQLTrackerStore):
+    """``SQLTrackerStore`` plus deletion of a conversation on the member's request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Rasa's store; the server's hot spots are fixed first (before the engine exists)."""
+        speedups.install()
+        super().__init__(*args, **kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the turn, or delete the whole conversation if the turn confirmed "forget me"."""
+        if not forget_requested(tracker):
+            await super().save(tracker)
+            return
+        deleted = await self.delete(tracker.sender_id)
+        logger.info("Deleted a conversation at the member's request (%d events).", deleted)
+
+    async def delete(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation, leaving no copy in the store's files
+        or in a content report; return how many events were deleted."""
+        with self.session_scope() as session:
+            secure_delete_on(session.connection())
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .delete(synchronize_session=False)
+            )
+            session.commit()
+        if not scrub(self.engine, vacuum=False):
+            logger.warning("Forget me: the SQLite WAL was busy; it is truncated at the next one.")
+        reports = report_index.forget([sender_id])
+        if reports:
+            logger.info("Deleted %d content report(s) quoting the conversation.", reports)
+        return int(deleted)

@@ -1,0 +1,104 @@
+"""Per-topic feedback for editors: ``make feedback`` (after ``make train``).
+
+For every intent or FAQ topic whose training examples differ from ``--base`` (default: the
+last commit, i.e. your uncommitted edits; on a branch use ``--base main``), the held-out
+messages of ``tests/nlu_dev`` are read by the trained model (models/current.txt), each with
+the topic it got::
+
+    faq/paget_disease: 2 of 3 held-out messages get this topic
+      ok    faq/paget_disease (0.97)  my doctor mentioned paget disease after my x-ray, ...
+      MISS  faq/types (0.55)          is pagets something like bone cancer
+
+A miss means the examples need more variety, or overlap a neighbouring topic. Held-out
+messages are written by editors, never member text. Exit code 0 (feedback, not a gate).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import subprocess
+import sys
+import tarfile
+import tempfile
+from collections.abc import Sequence
+from io import BytesIO
+from pathlib import Path
+
+from member_health_rasa.tools.content_lint import Content, collect
+from member_health_rasa.tools.preview import understood
+from member_health_rasa.tools.serve import ROOT, current_model
+
+
+def example_sets(content: Content) -> dict[str, set[str]]:
+    """Each intent's training examples, as a set of texts."""
+    return {intent: {text for text, _, _ in items} for intent, items in content.examples.items()}
+
+
+def base_content(base: str) -> Content | None:
+    """The training data at git revision ``base`` (None outside a git checkout)."""
+    try:
+        archive = subprocess.run(
+            ["git", "archive", "--format=tar", base, "data"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    with tempfile.TemporaryDirectory(prefix="feedback-") as folder:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(folder)
+        return collect(Path(folder))
+
+
+def changed_intents(before: Content | None, now: Content) -> list[str]:
+    """Intents whose examples were added, removed or changed since ``before``."""
+    old, new = example_sets(before) if before else {}, example_sets(now)
+    return sorted(intent for intent in new if new[intent] != old.get(intent))
+
+
+def render(intent: str, results: list[tuple[str, str, float]]) -> list[str]:
+    """The feedback lines for one intent: ``(message, predicted topic, confidence)`` each."""
+    if not results:
+        return [f"{intent}: no held-out messages in tests/nlu_dev; add a few (step 4)"]
+    hits = sum(topic == intent for _, topic, _ in results)
+    lines = [f"{intent}: {hits} of {len(results)} held-out messages get this topic"]
+    for message, topic, confidence in results:
+        mark = "ok  " if topic == intent else "MISS"
+        lines.append(f"  {mark}  {f'{topic} ({confidence:.2f})':<32} {message}")
+    return lines
+
+
+async def predict(model: Path, messages: list[str]) -> list[tuple[str, float]]:
+    """The topic and confidence the trained model gives each message."""
+    from member_health_rasa.ops.quiet_agent import load_agent
+
+    agent = load_agent(model)
+    return [understood(await agent.parse_message(message)) for message in messages]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """CLI entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--base", default="HEAD", help="git revision to compare with")
+    parser.add_argument("--model", type=Path, help="default: models/current.txt")
+    args = parser.parse_args(argv)
+    now = collect(ROOT)
+    changed = changed_intents(base_content(args.base), now)
+    if not changed:
+        print(f"feedback: no intent's examples changed since {args.base}")
+        return 0
+    held_out = {
+        intent: [text for text, _, _ in now.dev_examples.get(intent, [])] for intent in changed
+    }
+    messages = [message for intent in changed for message in held_out[intent]]
+    print(f"feedback: {len(changed)} changed intent(s); reading their held-out messages...")
+    predictions = iter(asyncio.run(predict(args.model or current_model(), messages)))
+    for intent in changed:
+        results = [(message, *next(predictions)) for message in held_out[intent]]
+        print("\n".join(render(intent, results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
