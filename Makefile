@@ -16,7 +16,7 @@ e2e-deps:  ## Debian's chromium (widget tests; Playwright's own download fails h
 	@command -v chromium >/dev/null && command -v nginx >/dev/null || \
 		{ apt-get update -qq && apt-get install -y -qq chromium nginx; }
 
-train: setup  ## train only if config/domain/data changed (cached by hash in models/)
+train: setup  ## train only if config.yml/domain.yml/data changed (cached by hash in models/)
 	@bash scripts/train.sh
 
 run: train  ## action server + Rasa server; Ctrl-C stops both (token never printed, umask 077)
@@ -27,7 +27,7 @@ shell: train  ## chat in the terminal (starts its own action server; the chat st
 
 validate: setup  ## the content lint (file:line, editors' words) first, then Rasa's validation
 	$(VENV)/python -m member_health_rasa.tools.content_lint
-	$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings  # Rasa's defaults: config.yml, domain.yml, data/
 
 stories: train  ## only the test stories using one intent: make stories INTENT=faq/osteosarcoma
 	@test -n "$(INTENT)" || { echo "usage: make stories INTENT=faq/osteosarcoma"; exit 2; }

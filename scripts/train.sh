@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Train a model only when config.yml, domain/ or data/ changed: the model is cached as
+# Train a model only when config.yml, domain.yml or data/ changed: the model is cached as
 # models/<sha256 of those files>.tar.gz and models/current.txt names the one to serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,8 +11,8 @@ if [ -f "$model" ]; then
 else
   echo "train: training $model (about 3-5 minutes on 2 cores)"
   start=$(date +%s)
-  .venv/bin/rasa train --config config.yml --domain domain --data data \
-    --out models --fixed-model-name "$hash"
+  # Rasa's defaults: config.yml, domain.yml (responses: data/responses/*.yml) and data/.
+  .venv/bin/rasa train --out models --fixed-model-name "$hash"
   echo "train: done in $(( $(date +%s) - start ))s"
 fi
 echo "$model" > models/current.txt

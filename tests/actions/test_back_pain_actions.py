@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
@@ -25,9 +24,10 @@ from actions.back_pain import (
 )
 from member_health.red_flags import RED_FLAGS, classify_answer
 from member_health.settings import plan
+from member_health_rasa.project import merged_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = Domain.load([str(ROOT / "domain" / "back_pain.yml"), str(ROOT / "domain" / "core.yml")])
+DOMAIN = merged_domain()
 # The seed (the only source of medical content): $SEED_CONTENT or the repository's copy.
 SEED_FILE = Path(
     os.environ.get("SEED_CONTENT", ROOT / "docs" / "seed" / "member-health-content.txt")
@@ -178,8 +178,7 @@ def test_the_reusable_base_is_abstract_and_not_registered() -> None:
     }
     # Every registered action (from any module already imported) is a domain action: the
     # abstract base would register under a name no domain file declares.
-    full_domain = Domain.load(str(ROOT / "domain"))
-    assert set(executor.actions) <= set(full_domain.action_names_or_texts)
+    assert set(executor.actions) <= set(DOMAIN.action_names_or_texts)
 
 
 # ---------------------------------------------------------------- outcome and program

@@ -6,19 +6,17 @@ import logging
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.emergency import ActionEmergencyEscalation, escalation_record, notify_webhook
 from member_health.settings import plan
+from member_health_rasa.project import merged_domain
 
-EMERGENCY_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "emergency.yml"
 TEXT = "my husband won't wake up and I can't breathe"
 INSTRUCTION = "call 911 or go to the nearest hospital"
 
@@ -193,7 +191,7 @@ async def test_broken_plan_settings_still_record_the_escalation(
 # -- the responses (rendered by the Rasa server's response generator) ------------------------
 @pytest.fixture(scope="module")
 def nlg() -> TemplatedNaturalLanguageGenerator:
-    return TemplatedNaturalLanguageGenerator(Domain.load(str(EMERGENCY_DOMAIN)).responses)
+    return TemplatedNaturalLanguageGenerator(merged_domain().responses)
 
 
 @pytest.mark.parametrize(

@@ -3,20 +3,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
 from member_health.settings import plan
+from member_health_rasa.project import feature_responses, merged_domain
 
-CORE_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "core.yml"
-CORE_RESPONSES = sorted(Domain.load(str(CORE_DOMAIN)).responses.items())
+CORE_RESPONSES = sorted(feature_responses("core").items())
 
 
 @pytest.fixture(autouse=True)
@@ -29,8 +27,8 @@ def fresh_plan() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def nlg() -> TemplatedNaturalLanguageGenerator:
-    """The Rasa server's response generator over the core domain's responses."""
-    return TemplatedNaturalLanguageGenerator(Domain.load(str(CORE_DOMAIN)).responses)
+    """The Rasa server's response generator over the domain's responses."""
+    return TemplatedNaturalLanguageGenerator(merged_domain().responses)
 
 
 def handoff_tracker() -> Tracker:
@@ -52,7 +50,7 @@ def render(nlg: TemplatedNaturalLanguageGenerator, message: dict[str, Any]) -> s
     kwargs = dict(message)
     response = kwargs.pop("response")
     rendered = nlg.generate_from_slots(response, {}, "rest", **kwargs)
-    assert rendered is not None, f"{response} is not in {CORE_DOMAIN}"
+    assert rendered is not None, f"{response} is not in data/responses/core.yml"
     return rendered["text"]
 
 

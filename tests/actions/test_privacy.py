@@ -1,16 +1,12 @@
 """action_forget_me: confirms to the member and returns the event the tracker store acts on."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from rasa.shared.core.domain import Domain
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.privacy import ActionForgetMe
 from member_health_rasa.ops.tracker_store import FORGET_SLOT
-
-PRIVACY_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "privacy.yml"
+from member_health_rasa.project import feature_responses, merged_domain
 
 
 async def test_forget_me_confirms_and_marks_the_turn_for_deletion() -> None:
@@ -23,9 +19,9 @@ async def test_forget_me_confirms_and_marks_the_turn_for_deletion() -> None:
 
 
 def test_the_domain_declares_what_the_action_uses() -> None:
-    domain = Domain.load(str(PRIVACY_DOMAIN))
+    domain = merged_domain()
     assert "action_forget_me" in domain.user_actions
     assert FORGET_SLOT in [slot.name for slot in domain.slots]
     assert {"utter_confirm_forget_me", "utter_forget_me_done", "utter_forget_me_cancelled"} <= set(
-        domain.responses
+        feature_responses("privacy")
     )

@@ -24,7 +24,6 @@ from rasa.core.actions.forms import FormAction
 from rasa.core.channels import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -46,9 +45,10 @@ from actions.staging import (
 from member_health import staging, units
 from member_health import tumor_details as td
 from member_health.settings import plan
+from member_health_rasa.project import merged_domain
 
-STAGING_DOMAIN = Path(__file__).resolve().parents[2] / "domain" / "staging.yml"
-DOMAIN = Domain.load(str(STAGING_DOMAIN))
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN = merged_domain()
 DOMAIN_DICT = DOMAIN.as_dict()
 LIMB = "limb_trunk_skull"
 MAX_BUBBLE = 450
@@ -66,7 +66,7 @@ def fresh_plan() -> Iterator[None]:
 
 @pytest.fixture(scope="module")
 def nlg() -> TemplatedNaturalLanguageGenerator:
-    """The Rasa server's response generator over the staging domain's responses."""
+    """The Rasa server's response generator over the domain's responses."""
     return TemplatedNaturalLanguageGenerator(DOMAIN.responses)
 
 
@@ -75,7 +75,7 @@ def render(nlg: TemplatedNaturalLanguageGenerator, message: dict[str, Any]) -> s
     kwargs = dict(message)
     response = kwargs.pop("response")
     rendered = nlg.generate_from_slots(response, {}, "rest", **kwargs)
-    assert rendered is not None, f"{response} is not in {STAGING_DOMAIN}"
+    assert rendered is not None, f"{response} is not in data/responses/"
     return str(rendered["text"])
 
 
@@ -1171,9 +1171,7 @@ async def test_rasa_form_rejects_forced_payload_values() -> None:
     assert chat.tracker.get_slot(td.SPREAD) == "none"
 
 
-STORIES = yaml.safe_load(
-    (STAGING_DOMAIN.parents[1] / "tests" / "stories" / "test_staging.yml").read_text()
-)["stories"]
+STORIES = yaml.safe_load((ROOT / "tests" / "stories" / "test_staging.yml").read_text())["stories"]
 
 
 @pytest.mark.parametrize("story", STORIES, ids=[s["story"] for s in STORIES])

@@ -66,9 +66,9 @@ class Story:
 
 @cache
 def domain() -> Any:
-    from rasa.shared.core.domain import Domain
+    from member_health_rasa.project import merged_domain
 
-    return Domain.load(str(ROOT / "domain"))
+    return merged_domain()
 
 
 def story_files() -> list[Path]:

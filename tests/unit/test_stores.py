@@ -16,7 +16,6 @@ import yaml
 from rasa.core.actions.action import RemoteAction
 from rasa.core.channels.channel import CollectingOutputChannel
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.slots import AnySlot
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -26,9 +25,10 @@ from member_health_rasa.ops import action_guard
 from member_health_rasa.ops.preflight import StoreUnreachable, check
 from member_health_rasa.ops.stores import StoreConfigError, load_endpoints, tracker_sql_store
 from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore, forget_requested
+from member_health_rasa.project import merged_domain
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN = Domain.load(str(ROOT / "domain" / "core.yml"))
+DOMAIN = merged_domain()
 REQ = "requested_slot"
 DOMAIN_SLOTS = [
     AnySlot(name, mappings=[{"type": "custom"}])
