@@ -54,6 +54,9 @@ MIN_EXAMPLES = 20
 MAX_BUBBLE_CHARS = 450
 FAQ_INTENT = "faq"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
+# Rasa's default domain file (structure only) and where the FAQ answers live.
+DOMAIN_FILE = "domain.yml"
+FAQ_RESPONSES_FILE = "data/responses/faq.yml"
 BUBBLE_SEPARATOR = re.compile(r"\n[ \t]*\n")
 ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 
@@ -208,7 +211,7 @@ def collect_nlu(content: Content, path: Path, items: Any, held_out: bool = False
 
 
 def collect_responses(content: Content, path: Path, responses: Any) -> None:
-    """Responses from the domain (or from training data files, which Rasa also allows)."""
+    """Responses from ``data/responses/<feature>.yml`` (or any data file, or the domain)."""
     for name, variations in (responses or {}).items() if isinstance(responses, dict) else []:
         listed = variations if isinstance(variations, list) else []
         content.responses[str(name)] = (listed, content.relative(path), line_of(name))
@@ -234,11 +237,10 @@ def collect_story_intents(
 
 
 def collect(root: Path) -> Content:
-    """Read the domain, the training data and the test stories under ``root``."""
+    """Read the domain, the training data (responses included) and the test stories."""
     content = Content(root=root)
-    domain = root / "domain" if (root / "domain").exists() else root / "domain.yml"
     patterns = root / "data" / "patterns"
-    for path in yaml_files(domain):
+    for path in yaml_files(root / DOMAIN_FILE):
         data = load_yaml(content, path)
         if isinstance(data, dict):
             check_sections(content, path, data, DOMAIN_SECTIONS)
@@ -332,7 +334,7 @@ def check_faq_topics(content: Content) -> None:
                     path,
                     line,
                     f'{intent} has no answer: add a response "utter_faq/{key}" '
-                    f"to domain/faq.yml{hint}",
+                    f"to {FAQ_RESPONSES_FILE}{hint}",
                 )
             )
         if count < MIN_EXAMPLES:

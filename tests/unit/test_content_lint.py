@@ -27,9 +27,12 @@ GREETINGS = [f"greeting {n}" for n in range(17)]
 FILES = {
     "plan.yml": 'plan_name: "Test Plan"\nnurse_line: "1-800-555-0100"\n'
     'member_services: "1-800-555-0199"\nback_pain_program_url: "https://example.org/bp"\n',
-    "domain/core.yml": """version: "3.1"
+    "domain.yml": """version: "3.1"
 intents:
   - greet
+  - faq
+""",
+    "data/responses/core.yml": """version: "3.1"
 responses:
   utter_welcome:
     - text: |-
@@ -44,9 +47,7 @@ responses:
   utter_handoff:
     - text: "Call the nurse line at {nurse_line}."
 """,
-    "domain/faq.yml": """version: "3.1"
-intents:
-  - faq
+    "data/responses/faq.yml": """version: "3.1"
 responses:
   utter_faq/osteosarcoma:
     - text: |-
@@ -139,7 +140,7 @@ PADDED_HANDOFF = "Call the nurse line at {nurse_line}." + " x" * 206  # 448 + 2 
 CASES = [
     (
         "faq topic without an answer",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "utter_faq/osteosarcoma:",
         "utter_faq/osteosarcomaa:",
         [
@@ -147,11 +148,11 @@ CASES = [
                 "data/nlu/faq_types.yml",
                 "intent: faq/osteosarcoma",
                 'faq/osteosarcoma has no answer: add a response "utter_faq/osteosarcoma" '
-                "to domain/faq.yml; did you mean utter_faq/osteosarcomaa (domain/faq.yml:5)? "
-                "The two keys must be the same",
+                "to data/responses/faq.yml; did you mean utter_faq/osteosarcomaa "
+                "(data/responses/faq.yml:3)? The two keys must be the same",
             ),
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "utter_faq/osteosarcomaa:",
                 "utter_faq/osteosarcomaa answers a topic nobody can ask: did you mean "
                 "utter_faq/osteosarcoma? (the topic faq/osteosarcoma is at "
@@ -162,12 +163,12 @@ CASES = [
     ),
     (
         "faq answer with no topic and no near miss",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "utter_faq/osteosarcoma:",
         "utter_faq/osteosarcoma:\n    - text: x\n      metadata: {source: s}\n  utter_faq/paget:",
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "utter_faq/paget:",
                 "utter_faq/paget answers a topic nobody can ask: add examples "
                 '"- intent: faq/paget" to a data/nlu/faq_*.yml file',
@@ -207,6 +208,21 @@ CASES = [
                 "intent: goodbye",
                 "intent goodbye has no examples, so the assistant never recognises it: add at "
                 "least 20 to a data/nlu/*.yml file",
+            )
+        ],
+        "has no examples, so the assistant never recognises it",
+    ),
+    (
+        "a new intent listed in domain.yml with no examples",
+        "domain.yml",
+        "  - faq\n",
+        "  - faq\n  - ask_capabilities\n",
+        [
+            (
+                "domain.yml",
+                "- ask_capabilities",
+                "intent ask_capabilities has no examples, so the assistant never recognises it: "
+                "add at least 20 to a data/nlu/*.yml file",
             )
         ],
         "has no examples, so the assistant never recognises it",
@@ -298,12 +314,12 @@ CASES = [
     ),
     (
         "a bubble over 450 characters",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "Most people diagnosed with this cancer are younger than age 20.",
         LONG + "Most people diagnosed with this cancer are younger than age 20!!!!",
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "Most people diagnosed",
                 "utter_faq/osteosarcoma: bubble 2 has 490 characters, the limit is 450; "
                 "shorten it or split it with a blank line",
@@ -313,7 +329,7 @@ CASES = [
     ),
     (
         "a bubble of exactly 450 characters once the plan's number is filled in is fine",
-        "domain/core.yml",
+        "data/responses/core.yml",
         '"Call the nurse line at {nurse_line}."',
         f'"{PADDED_HANDOFF}"',
         [],
@@ -321,12 +337,12 @@ CASES = [
     ),
     (
         "a bubble over 450 characters once the plan's number is filled in",
-        "domain/core.yml",
+        "data/responses/core.yml",
         '"Call the nurse line at {nurse_line}."',
         f'"{PADDED_HANDOFF}x"',
         [
             (
-                "domain/core.yml",
+                "data/responses/core.yml",
                 "Call the nurse line",
                 "utter_handoff: bubble 1 has 451 characters, the limit is 450; "
                 "shorten it or split it with a blank line",
@@ -336,12 +352,12 @@ CASES = [
     ),
     (
         "a faq answer without a source",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         '      metadata:\n        source: "Types of primary bone cancer"\n',
         "",
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "    - text: |-",
                 'utter_faq/osteosarcoma: no source; add metadata: {source: "<seed section>"} '
                 "naming the part of the seed text this answer comes from",
@@ -351,12 +367,12 @@ CASES = [
     ),
     (
         "a faq answer with an empty source",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         'source: "Types of primary bone cancer"',
         'source: "  "',
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "    - text: |-",
                 'utter_faq/osteosarcoma: no source; add metadata: {source: "<seed section>"} '
                 "naming the part of the seed text this answer comes from",
@@ -366,12 +382,12 @@ CASES = [
     ),
     (
         "911 in an ordinary answer",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "younger than age 20.",
         "younger than age 20. In an emergency, call 911.",
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "call 911.",
                 "utter_faq/osteosarcoma: mentions 911; only utter_emergency*, utter_welcome "
                 "and utter_faq/disclaimer may (members with an emergency are answered by "
@@ -397,30 +413,40 @@ CASES = [
         "this line is indented differently",
     ),
     (
-        "a domain indentation slip reports only the slip",
-        "domain/faq.yml",
+        "a responses file indentation slip reports only the slip",
+        "data/responses/faq.yml",
         '      metadata:\n        source: "Types',
         '      metadata:\n     source: "Types',
-        [("domain/faq.yml", 'source: "Types', "this line is indented differently")],
+        [("data/responses/faq.yml", 'source: "Types', "this line is indented differently")],
         "this line is indented differently",
     ),
     (
         "a response pasted without its indentation",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "  utter_faq/disclaimer:",
         "utter_faq/disclaimer:",
         [
-            ("domain/faq.yml", "utter_faq/disclaimer:", '"utter_faq/disclaimer" is not one of'),
+            (
+                "data/responses/faq.yml",
+                "utter_faq/disclaimer:",
+                '"utter_faq/disclaimer" is not one of',
+            ),
         ],  # and not "faq/disclaimer has no answer", which is only its consequence
         "is not one of the sections Rasa reads here",
     ),
     *[
         (
             f"{what} in an answer",
-            "domain/faq.yml",
+            "data/responses/faq.yml",
             "younger than age 20.",
             f"younger than age 20. {written}.",
-            [("domain/faq.yml", "younger than", f'utter_faq/osteosarcoma: "{shown}" is {kind}')],
+            [
+                (
+                    "data/responses/faq.yml",
+                    "younger than",
+                    f'utter_faq/osteosarcoma: "{shown}" is {kind}',
+                )
+            ],
             f"is {kind}; write {{plan_name}}",
         )
         for what, written, shown, kind in [
@@ -433,28 +459,28 @@ CASES = [
     *[
         (
             f"911 spelled {written}",
-            "domain/faq.yml",
+            "data/responses/faq.yml",
             "younger than age 20.",
             f"younger than age 20. Call {written}.",
-            [("domain/faq.yml", "younger than", "utter_faq/osteosarcoma: mentions 911")],
+            [("data/responses/faq.yml", "younger than", "utter_faq/osteosarcoma: mentions 911")],
             "mentions 911",
         )
         for written in ["9-1-1", "9 1 1", "nine-one-one", "911"]
     ],
     (
         "a placeholder nobody fills",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "younger than age 20.",
         "younger than age 20. Ask {plan} or {doctor_name}.",
         [
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "younger than",
                 "utter_faq/osteosarcoma: {plan} would reach members as it is, in braces: did "
                 "you mean {plan_name}?",
             ),
             (
-                "domain/faq.yml",
+                "data/responses/faq.yml",
                 "younger than",
                 "utter_faq/osteosarcoma: {doctor_name} would reach members as it is, in braces: "
                 "use one of {back_pain_program_url}, {member_services}, {nurse_line}, {plan_name}",
@@ -532,7 +558,7 @@ def worked_example() -> list[tuple[str, str, str]]:
     steps = WORKED.findall(GUIDE.read_text(encoding="utf-8"))
     assert [file for file, _, _ in steps] == [
         "data/nlu/faq_types.yml",
-        "domain/faq.yml",
+        "data/responses/faq.yml",
         "tests/stories/test_faq.yml",
         "tests/nlu_dev/faq.yml",
     ]
@@ -574,20 +600,21 @@ def test_adding_a_topic_the_documented_way_passes(repo: Path) -> None:
 
 
 def test_the_documented_topic_without_its_answer_is_caught(repo: Path) -> None:
-    steps = [step for step in worked_example() if step[0] != "domain/faq.yml"]
+    steps = [step for step in worked_example() if step[0] != "data/responses/faq.yml"]
     for file, section, block in steps:
         add_at_end_of_section(repo / file, section, block)
     assert [problem.message for problem in content_lint.lint(repo)[0]] == [
         'faq/paget_disease has no answer: add a response "utter_faq/paget_disease" '
-        "to domain/faq.yml"
+        "to data/responses/faq.yml"
     ]
 
 
 def test_adding_the_topic_to_a_copy_of_this_repository_adds_no_problem(tmp_path: Path) -> None:
     """On the real content (other features may still be in progress): no new problem."""
-    for name in ("domain", "data", "tests/stories", "tests/nlu_dev"):
+    for name in ("data", "tests/stories", "tests/nlu_dev"):
         if (ROOT / name).exists():
             shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
     shutil.copy(ROOT / "plan.yml", tmp_path / "plan.yml")
     before = {problem.message for problem in content_lint.lint(tmp_path)[0]}
     apply_worked_example(tmp_path)
