@@ -63,20 +63,25 @@ def tree_hash(root: Path, entries: list[str], replaced: dict[str, bytes] | None 
     return hashlib.sha256(listing.encode()).hexdigest()[:16]
 
 
+# What the baseline is trained from besides its config: Rasa's default domain file and data
+# folder (the responses are in data/responses/).
+TRAINED_FROM = ("domain.yml", "data")
+
+
 def baseline_hash(root: Path = ROOT) -> str:
-    """The hash of what the baseline is trained from: the init config, domain/ and data/."""
-    return tree_hash(root, ["domain", "data"], {"config.yml": init_config_text().encode()})
+    """The hash of what the baseline is trained from: the init config, domain.yml and data/."""
+    return tree_hash(root, list(TRAINED_FROM), {"config.yml": init_config_text().encode()})
 
 
 def baseline_model_path(root: Path = ROOT) -> Path:
-    """Where the baseline model for the current domain/ and data/ is cached."""
+    """Where the baseline model for the current domain.yml and data/ is cached."""
     return root / "models" / f"baseline-{baseline_hash(root)}.tar.gz"
 
 
 def ensure_baseline_model(root: Path = ROOT) -> Path:
     """The cached baseline model, trained now if it is missing.
 
-    Training runs on a snapshot of domain/ and data/ in a temporary folder, so an edit made
+    Training runs on a snapshot of domain.yml and data/ in a temporary folder, so an edit made
     meanwhile cannot end up in a model cached under the hash of other files.
     """
     target = baseline_model_path(root)
@@ -86,27 +91,18 @@ def ensure_baseline_model(root: Path = ROOT) -> Path:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="baseline-") as tmp:
         snapshot = Path(tmp)
-        for folder in ("domain", "data"):
-            shutil.copytree(root / folder, snapshot / folder)
+        for entry in TRAINED_FROM:
+            if (root / entry).is_dir():
+                shutil.copytree(root / entry, snapshot / entry)
+            else:
+                shutil.copy2(root / entry, snapshot / entry)
         (snapshot / "config.yml").write_text(init_config_text(), encoding="utf-8")
         name = f"baseline-{baseline_hash(snapshot)}"
         target = root / "models" / f"{name}.tar.gz"
         print(f"baseline: training models/{target.name} (rasa init config, several minutes)")
         subprocess.run(
-            [
-                str(RASA),
-                "train",
-                "--config",
-                "config.yml",
-                "--domain",
-                "domain",
-                "--data",
-                "data",
-                "--out",
-                "out",
-                "--fixed-model-name",
-                name,
-            ],
+            # Rasa's defaults: config.yml, domain.yml and data/ of the snapshot.
+            [str(RASA), "train", "--out", "out", "--fixed-model-name", name],
             cwd=snapshot,
             check=True,
             stdout=sys.stderr,

@@ -146,14 +146,22 @@ def training_data(limit_per_label: int | None = None) -> Any:
 
 
 def train_nlu(config: Path, data: Any, work: Path) -> tuple[Path, float]:
-    """An NLU model trained on ``data`` (TrainingData) with ``config``; path and seconds."""
+    """An NLU model trained on ``data`` (TrainingData) with ``config``; path and seconds.
+
+    The FAQ answers (data/responses/faq.yml) go into the training file with the examples, as
+    a full training gives them to the ResponseSelector.
+    """
     from rasa.model_training import train_nlu as rasa_train_nlu
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    from member_health_rasa.project import DOMAIN_FILE, merged_domain
 
     work.mkdir(parents=True, exist_ok=True)
     data_file = work / "nlu.yml"
-    data_file.write_text(data.nlu_as_yaml(), encoding="utf-8")
+    answers = TrainingData(responses=merged_domain(ROOT).retrieval_intent_responses)
+    data_file.write_text(data.merge(answers).nlu_as_yaml(), encoding="utf-8")
     started = time.monotonic()
-    model = rasa_train_nlu(str(config), str(data_file), str(work), domain=str(ROOT / "domain"))
+    model = rasa_train_nlu(str(config), str(data_file), str(work), domain=str(ROOT / DOMAIN_FILE))
     if not model:
         raise RuntimeError(f"NLU training with {config} failed")
     return Path(model), round(time.monotonic() - started, 1)

@@ -165,7 +165,7 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
         check=True,
     )
     assert (
-        tree_hash(ROOT, ["config.yml", "domain", "data", "member_health_rasa/nlu"])
+        tree_hash(ROOT, ["config.yml", "domain.yml", "data", "member_health_rasa/nlu"])
         == script.stdout.strip()
     )
 
@@ -201,8 +201,8 @@ def test_baseline_config_is_rasa_init_and_means_the_default_pipeline(
 
 
 def test_baseline_hash_follows_data_not_our_config(tmp_path: Path) -> None:
-    for folder in ("domain", "data"):
-        shutil.copytree(ROOT / folder, tmp_path / folder)
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
     (tmp_path / "config.yml").write_text("pipeline: []\n")
     before = baseline_hash(tmp_path)
     (tmp_path / "config.yml").write_text("pipeline: [{name: WhitespaceTokenizer}]\n")
