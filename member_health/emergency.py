@@ -31,7 +31,7 @@ from member_health.paths import ROOT
 
 DEFAULT_PATTERNS_PATH = ROOT / "data" / "patterns" / "emergency.yml"
 
-# The reply depends on the category (domain/emergency.yml), so the set is closed.
+# The reply depends on the category (data/responses/emergency.yml), so the set is closed.
 # Listed in priority order: when several alarms fire, the first category wins.
 CATEGORIES = ("self_harm", "harm_others", "labor", "medical", "unspecified")
 KINDS = ("alarm", "mention")

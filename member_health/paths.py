@@ -1,6 +1,6 @@
 """Where the checkout is: the one place that knows how to find the repository's root.
 
-Code reads the repository's files (config.yml, data/, domain/, plan.yml, models/, web/ ...)
+Code reads the repository's files (config.yml, domain.yml, data/, plan.yml, models/, web/ ...)
 relative to ``ROOT``. It is found by walking up from this file to the folder that holds both
 ``config.yml`` and ``pyproject.toml``, so it holds wherever a module sits in the packages (no
 ``Path(__file__).parents[n]`` that breaks when a module moves). The project is installed

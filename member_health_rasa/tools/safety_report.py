@@ -31,7 +31,7 @@ from typing import Any
 from member_health.paths import ROOT
 
 CORPUS_DIR = ROOT / "tests" / "safety"
-# Reply variations that carry the 988 Suicide & Crisis Lifeline (domain/emergency.yml).
+# Reply variations that carry the 988 Suicide & Crisis Lifeline (data/responses/emergency.yml).
 SHOWS_988 = {"self_harm", "unspecified"}
 CALM_FALSE_ALARM_MAX = 0.05
 

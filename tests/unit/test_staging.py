@@ -20,7 +20,7 @@ from member_health import tumor_details as td
 from member_health.staging import describe_condition, slots_to_ask, stage_group
 
 LIMB = "limb_trunk_skull"
-# The order the stage form asks in (domain/staging.yml, stage_form's required slots).
+# The order the stage form asks in (domain.yml, stage_form's required slots).
 ASK_ORDER = (td.LOCATION, td.SPREAD, td.GRADE, td.SIZE, td.SPOTS)
 PROPERTY = settings(max_examples=400, deadline=None, database=None)
 
