@@ -152,6 +152,7 @@ def train_nlu(config: Path, data: Any, work: Path) -> tuple[Path, float]:
     a full training gives them to the ResponseSelector.
     """
     from rasa.model_training import train_nlu as rasa_train_nlu
+    from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
     from rasa.shared.nlu.training_data.training_data import TrainingData
 
     from member_health_rasa.project import DOMAIN_FILE, merged_domain
@@ -159,7 +160,8 @@ def train_nlu(config: Path, data: Any, work: Path) -> tuple[Path, float]:
     work.mkdir(parents=True, exist_ok=True)
     data_file = work / "nlu.yml"
     answers = TrainingData(responses=merged_domain(ROOT).retrieval_intent_responses)
-    data_file.write_text(data.merge(answers).nlu_as_yaml(), encoding="utf-8")
+    # RasaYAMLWriter keeps the responses (TrainingData.nlu_as_yaml leaves them out).
+    data_file.write_text(RasaYAMLWriter().dumps(data.merge(answers)), encoding="utf-8")
     started = time.monotonic()
     model = rasa_train_nlu(str(config), str(data_file), str(work), domain=str(ROOT / DOMAIN_FILE))
     if not model:
