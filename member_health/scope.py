@@ -54,8 +54,7 @@ class _ScopeFile(BaseModel, extra=Extra.forbid):
 
 def _word(word: str) -> str:
     options = [
-        re.escape(o[:-1]) + r"[\w'-]*" if o.endswith("*") else re.escape(o)
-        for o in word.split("|")
+        re.escape(o[:-1]) + r"[\w'-]*" if o.endswith("*") else re.escape(o) for o in word.split("|")
     ]
     return "(?:" + "|".join(options) + ")"
 
