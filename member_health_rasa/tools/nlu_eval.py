@@ -16,6 +16,7 @@ from typing import Any
 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
+from member_health.clarify import faq_ranking, topics_to_offer
 from member_health.paths import ROOT
 
 DEV_DIR = ROOT / "tests" / "nlu_dev"
@@ -44,11 +45,24 @@ def predicted_label(parse: dict[str, Any]) -> str:
     default one covers every retrieval intent (output key ``default``).
     """
     intent = str((parse.get("intent") or {}).get("name") or "")
+    if asked_about_topic(parse):
+        intent = "faq"  # the best guess behind the question: accuracy measures understanding
     if intent != "faq":
         return intent
     selectors = parse.get("response_selector") or {}
     selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
     return str(selected.get("intent_response_key") or intent)
+
+
+def offered_labels(parse: dict[str, Any]) -> list[str]:
+    """``faq/<key>`` of the topics the member is offered when the topic is uncertain."""
+    ranking = faq_ranking(parse.get("response_selector"))
+    return [f"faq/{key}" for key in topics_to_offer(parse.get("intent_ranking") or [], ranking)]
+
+
+def asked_about_topic(parse: dict[str, Any]) -> bool:
+    """The topic was uncertain, so the member is offered likely topics instead of an answer."""
+    return bool((parse.get("topic_clarifier") or {}).get("uncertain"))
 
 
 @dataclass
@@ -62,6 +76,8 @@ class Report:
     emergencies_caught: int = 0
     non_emergencies: int = 0
     false_alarms: int = 0
+    asked: int = 0  # topic uncertain: likely topics offered as buttons instead of an answer
+    asked_offering_right_topic: int = 0
 
     @property
     def accuracy(self) -> float:
@@ -86,6 +102,8 @@ class Report:
             "emergencies": self.emergencies,
             "false_alarm_rate": round(self.false_alarm_rate, 4),
             "non_emergencies": self.non_emergencies,
+            "asked_instead_of_answering": self.asked,
+            "asked_offering_the_right_topic": self.asked_offering_right_topic,
             "confusions": {f"{e} -> {g}": n for (e, g), n in self.confusions().most_common()},
         }
 
@@ -94,7 +112,11 @@ async def evaluate(agent: Any, examples: list[tuple[str, str]]) -> Report:
     """Parse every example with the agent and count."""
     report = Report()
     for text, expected in examples:
-        got = predicted_label(await agent.parse_message(text))
+        parse = await agent.parse_message(text)
+        got = predicted_label(parse)
+        if asked_about_topic(parse):
+            report.asked += 1
+            report.asked_offering_right_topic += expected in offered_labels(parse)
         report.total += 1
         report.correct += got == expected
         if got != expected:

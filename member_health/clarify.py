@@ -1,0 +1,53 @@
+"""Ask instead of guessing: which bone-cancer topics to offer when the topic is uncertain.
+
+The ResponseSelector ranks the FAQ topics of a question. When its best topic is below the
+threshold, answering it would often be a confident wrong answer (measured on the blind set:
+most wrong topics sit there); the assistant offers the likely topics as buttons instead and the
+member picks one. Pure: rankings in, decisions out.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+FAQ = "faq"
+FALLBACK = "nlu_fallback"
+
+
+def faq_ranking(selectors: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The FAQ topics' ranking in a parse's ``response_selector`` output (our selector is keyed
+    ``faq``; Rasa's default one ``default``)."""
+    selectors = selectors or {}
+    return list((selectors.get(FAQ) or selectors.get("default") or {}).get("ranking") or [])
+
+
+def is_uncertain(faq_ranking: Sequence[dict[str, Any]], threshold: float) -> bool:
+    """The best FAQ topic's confidence is below ``threshold`` (or there is no ranking)."""
+    return not faq_ranking or float(faq_ranking[0].get("confidence") or 0.0) < threshold
+
+
+def topics_to_offer(
+    intent_ranking: Sequence[dict[str, Any]],
+    faq_ranking: Sequence[dict[str, Any]],
+    *,
+    limit: int = 3,
+    floor: float = 0.05,
+) -> list[str]:
+    """The FAQ topic keys to offer (best first), or none when the message is not about a topic.
+
+    Topics are offered only when ``faq`` is the best or second-best intent besides the fallback
+    (a low-confidence greeting should not get bone-cancer buttons), and only topics the selector
+    gives at least ``floor``.
+    """
+    intents = [r.get("name") for r in intent_ranking if r.get("name") != FALLBACK]
+    if FAQ not in intents[:2]:
+        return []
+    keys: list[str] = []
+    for ranked in faq_ranking:
+        key = str(ranked.get("intent_response_key") or "")
+        confidence = float(ranked.get("confidence") or 0.0)
+        if key.startswith(FAQ + "/") and confidence >= floor:
+            keys.append(key.split("/", 1)[1])
+        if len(keys) == limit:
+            break
+    return keys
