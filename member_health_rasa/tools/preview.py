@@ -20,15 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from member_health.channel_format import bubbles
+from member_health.clarify import faq_ranking
 from member_health_rasa.ops.quiet_agent import quiet_rasa_logs
 from member_health_rasa.tools.local_actions import action_server, editor_endpoints
+from member_health_rasa.tools.nlu_eval import asked_about_topic
 from member_health_rasa.tools.serve import ROOT, current_model
 
 SENDER = "editor-preview"
 
 
 def understood(parse: dict[str, Any]) -> tuple[str, float]:
-    """The topic (``faq/<key>`` for an FAQ question) and the model's confidence in it."""
+    """The topic (``faq/<key>`` for an FAQ question) and the model's confidence in it; for an
+    uncertain topic (offered as buttons), the model's best guess."""
+    if asked_about_topic(parse):
+        best = faq_ranking(parse.get("response_selector"))[:1]
+        if best:
+            return str(best[0]["intent_response_key"]), float(best[0].get("confidence") or 0.0)
     intent = parse.get("intent") or {}
     name, confidence = str(intent.get("name")), float(intent.get("confidence") or 0.0)
     selector = (parse.get("response_selector") or {}).get(name) or {}
@@ -38,9 +45,12 @@ def understood(parse: dict[str, Any]) -> tuple[str, float]:
     return name, confidence
 
 
-def render(message: str, topic: str, confidence: float, replies: list[dict[str, Any]]) -> str:
+def render(
+    message: str, topic: str, confidence: float, replies: list[dict[str, Any]], asked: bool = False
+) -> str:
     """One turn as text: the member's words, the topic, then each bubble and its buttons."""
-    lines = [f"member: {message}", f"  topic: {topic} (confidence {confidence:.2f})"]
+    unsure = ", unsure: offered as a button" if asked else ""
+    lines = [f"member: {message}", f"  topic: {topic} (confidence {confidence:.2f}{unsure})"]
     shown = [bubble for reply in replies for bubble in bubbles(reply)]
     for number, bubble in enumerate(shown, 1):
         emergency = " [emergency]" if (bubble.get("metadata") or {}).get("emergency") else ""
@@ -72,7 +82,7 @@ async def preview(model: Path, endpoints: Path, messages: Sequence[str]) -> list
         parse = await agent.parse_message(message)
         output = CollectingOutputChannel()
         await agent.handle_message(UserMessage(message, output, SENDER))
-        turns.append(render(message, *understood(parse), output.messages))
+        turns.append(render(message, *understood(parse), output.messages, asked_about_topic(parse)))
     return turns
 
 

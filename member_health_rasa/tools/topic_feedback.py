@@ -7,9 +7,12 @@ the topic it got::
 
     faq/paget_disease: 2 of 3 held-out messages get this topic
       ok    faq/paget_disease (0.97)  my doctor mentioned paget disease after my x-ray, ...
+      ASK   faq/paget_disease (0.41)  what does paget disease do to bones
       MISS  faq/types (0.55)          is pagets something like bone cancer
 
-A miss means the examples need more variety, or overlap a neighbouring topic. Held-out
+``ASK``: the topic is the model's best guess but it is unsure, so the member is offered it as the
+first of a few buttons (member_health/clarify.py) instead of an answer. A miss, or an ask, means
+the examples need more variety, or overlap a neighbouring topic. Held-out
 messages are written by editors, never member text. Exit code 0 (feedback, not a gate).
 """
 from __future__ import annotations
@@ -25,6 +28,7 @@ from io import BytesIO
 from pathlib import Path
 
 from member_health_rasa.tools.content_lint import Content, collect
+from member_health_rasa.tools.nlu_eval import asked_about_topic
 from member_health_rasa.tools.preview import understood
 from member_health_rasa.tools.serve import ROOT, current_model
 
@@ -57,24 +61,30 @@ def changed_intents(before: Content | None, now: Content) -> list[str]:
     return sorted(intent for intent in new if new[intent] != old.get(intent))
 
 
-def render(intent: str, results: list[tuple[str, str, float]]) -> list[str]:
-    """The feedback lines for one intent: ``(message, predicted topic, confidence)`` each."""
+def render(intent: str, results: list[tuple[str, str, float, bool]]) -> list[str]:
+    """The feedback lines for one intent: ``(message, predicted topic, confidence, asked)``
+    each; ``asked``: the member would be offered the topics as buttons."""
     if not results:
         return [f"{intent}: no held-out messages in tests/nlu_dev; add a few (step 4)"]
-    hits = sum(topic == intent for _, topic, _ in results)
+    hits = sum(topic == intent for _, topic, _, _ in results)
+    asks = sum(topic == intent and asked for _, topic, _, asked in results)
     lines = [f"{intent}: {hits} of {len(results)} held-out messages get this topic"]
-    for message, topic, confidence in results:
-        mark = "ok  " if topic == intent else "MISS"
+    if asks:
+        lines[0] += f" ({asks} only as a button: the model is unsure; add more varied examples)"
+    for message, topic, confidence, asked in results:
+        mark = "MISS" if topic != intent else "ASK " if asked else "ok  "
         lines.append(f"  {mark}  {f'{topic} ({confidence:.2f})':<32} {message}")
     return lines
 
 
-async def predict(model: Path, messages: list[str]) -> list[tuple[str, float]]:
-    """The topic and confidence the trained model gives each message."""
+async def predict(model: Path, messages: list[str]) -> list[tuple[str, float, bool]]:
+    """The topic and confidence the trained model gives each message, and whether the member
+    would be asked (offered topics as buttons) rather than answered."""
     from member_health_rasa.ops.quiet_agent import load_agent
 
     agent = load_agent(model)
-    return [understood(await agent.parse_message(message)) for message in messages]
+    parses = [await agent.parse_message(message) for message in messages]
+    return [(*understood(parse), asked_about_topic(parse)) for parse in parses]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -30,8 +30,24 @@ def test_only_intents_whose_examples_changed_are_listed(tmp_path: Path) -> None:
 
 
 def test_each_held_out_message_shows_the_topic_it_got() -> None:
-    lines = render("faq/x", [("what is x", "faq/x", 0.97), ("is x bad", "faq/z", 0.512)])
+    lines = render(
+        "faq/x",
+        [("what is x", "faq/x", 0.97, False), ("is x bad", "faq/z", 0.512, False)],
+    )
     assert lines[0] == "faq/x: 1 of 2 held-out messages get this topic"
     assert lines[1].split() == ["ok", "faq/x", "(0.97)", "what", "is", "x"]
     assert lines[2].split() == ["MISS", "faq/z", "(0.51)", "is", "x", "bad"]
     assert render("faq/x", [])[0].startswith("faq/x: no held-out messages")
+
+
+def test_an_unsure_topic_is_shown_as_asked_about() -> None:
+    lines = render(
+        "faq/x",
+        [("what is x", "faq/x", 0.41, True), ("is x bad", "faq/z", 0.3, True)],
+    )
+    assert lines[0] == (
+        "faq/x: 1 of 2 held-out messages get this topic "
+        "(1 only as a button: the model is unsure; add more varied examples)"
+    )
+    assert lines[1].split() == ["ASK", "faq/x", "(0.41)", "what", "is", "x"]
+    assert lines[2].split()[0] == "MISS"
