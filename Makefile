@@ -63,7 +63,7 @@ test: train validate e2e-deps services  ## everything CI runs (~20 min on 2 core
 test-fast: train  ## unit, actions and the dev set only (about 2 minutes)
 	$(VENV)/python -m pytest tests/unit tests/actions tests/nlu
 
-walkthrough: setup  ## docs/CONTENT.md's walk-through on a scratch copy (trains once; 10-30 min)
+walkthrough: setup  ## only docs/CONTENT.md's walk-through (part of make test; trains once, 2-10 min)
 	$(VENV)/python -m pytest -m walkthrough tests/e2e/test_content_walkthrough.py
 
 purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOINTS=...]
