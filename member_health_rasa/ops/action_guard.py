@@ -4,7 +4,7 @@ When the action server is down, slow or broken, Rasa 3.6's ``RemoteAction.run`` 
 processor logs "Encountered an exception while running action ..." and goes on with no events,
 so the member gets no reply (and waits up to Rasa's fixed 5-minute timeout when the server
 hangs). Rasa has no setting for either, so ``install()`` wraps ``RemoteAction.run`` in the Rasa
-server process (called by ``member_health_rasa.ops.server_hooks``, which the REST channel installs):
+server process (``member_health_rasa.ops.extensions`` calls it when the server starts):
 
 - the call is bounded by ``ACTION_TIMEOUT_S`` (env, default 10 s);
 - on any failure except a deliberate rejection (a form's validation saying "not this slot"),
@@ -141,4 +141,5 @@ def guarded(original: Run, failed_turns: FailedTurns | None = None) -> Run:
 def install() -> None:
     """Wrap ``RemoteAction.run`` once per process."""
     if not getattr(RemoteAction.run, "guarded", False):
-        RemoteAction.run = guarded(RemoteAction.run)  # type: ignore[method-assign]
+        # Private patch: Rasa 3.6 has no action timeout setting and no hook for a failed action.
+        RemoteAction.run = guarded(RemoteAction.run)

@@ -1,4 +1,5 @@
-"""Guards installed on the Rasa server's Sanic app (by the REST channel's blueprint).
+"""Guards on the Rasa server's Sanic app, installed when the server starts
+(``member_health_rasa.ops.extensions``), whichever channels are configured.
 
 Only Sanic's public API: its config, a routing signal, middleware and exception handlers.
 
@@ -11,7 +12,6 @@ Only Sanic's public API: its config, a routing signal, middleware and exception 
 - Over-long texts for NLU on the HTTP API get a 413 before NLU. A malformed API body (invalid
   JSON or UTF-8, a list where an object is expected) that makes Rasa's handler fail gets a 400
   with a reason instead of a 500. Rasa's token check still answers first (401).
-- Custom actions that fail or time out answer the member (``member_health_rasa.ops.action_guard``).
 """
 from __future__ import annotations
 
@@ -26,7 +26,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from member_health.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, Refusal
-from member_health_rasa.ops import action_guard, speedups
 from member_health_rasa.ops.input_policy import parse_json
 
 MAX_API_BODY_BYTES = int(os.environ.get("MAX_API_BODY_BYTES", 1024 * 1024))
@@ -93,11 +92,10 @@ def too_large_refusal(request: Request) -> Refusal:
 
 
 def install(app: Sanic) -> None:
-    """Install the guards on ``app`` (once), after Rasa registered its API routes."""
+    """Install the guards on ``app`` (once), before the server starts."""
     if getattr(app.ctx, "member_health_guards", False):
         return
     app.ctx.member_health_guards = True
-    speedups.install()  # Rasa hot spots found by make bench (member_health_rasa/ops/speedups.py)
     app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), MAX_API_BODY_BYTES)
 
     @app.signal("http.routing.after")
@@ -140,5 +138,3 @@ def install(app: Sanic) -> None:
         if int(getattr(error, "status_code", 500)) >= 500 and refusal:
             return refusal_response(refusal)
         return app.error_handler.default(request, error)
-
-    action_guard.install()
