@@ -501,6 +501,18 @@ def test_telegram_update_without_the_secret_is_refused(channel_servers, provider
     assert _user_texts(channel_servers, f"telegram:{chat_id}") == ["hello"]
 
 
+@pytest.mark.e2e
+def test_every_start_of_a_server_installs_the_extensions_once(servers, channel_servers) -> None:  # type: ignore[no-untyped-def]
+    """REST + widget, or every channel: the same extensions, logged once per start
+    (member_health_rasa/ops/extensions.py)."""
+    for server in (servers, channel_servers):
+        log = (server.log_dir / f"rasa-{server.rasa_port}.log").read_text(errors="replace")
+        starts = log.count("Starting Rasa server on")
+        assert starts >= 1
+        installed = "installed: request guards, action guard, action reply validator"
+        assert log.count(installed) == starts, (log.count(installed), starts)
+
+
 HANDOFF = "I want to talk to a nurse"  # answered by a custom action (action_handoff)
 
 
