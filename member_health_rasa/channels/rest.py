@@ -18,9 +18,10 @@ of Rasa's channel it:
   ``{"status": ..., "reason": ...}``, before anything reaches NLU;
 - removes control characters, and reads ``/intent{...}`` text as plain text unless it is one
   of the domain's button payloads (so no entity or slot value can be forced);
-- never logs the message text (PHI);
-- installs the server-wide guards of ``member_health_rasa.ops.server_hooks`` (body caps for every
-  route, 400s for malformed API bodies, an answer when a custom action fails).
+- never logs the message text (PHI).
+
+The server-wide guards (body caps for every route, 400s for malformed API bodies, an answer when
+a custom action fails) do not depend on this channel: ``member_health_rasa.ops.extensions``.
 """
 from __future__ import annotations
 
@@ -31,12 +32,11 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput as RasaRestInput
-from sanic import Blueprint, Sanic, response
+from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse, ResponseStream
 
 from member_health.limits import Refusal
-from member_health_rasa.ops import server_hooks
 from member_health_rasa.ops.identity import bearer_matches, reserved
 from member_health_rasa.ops.input_policy import (
     button_payloads_of,
@@ -65,14 +65,6 @@ def client_address(request: Request) -> str:
     """The caller's address: the proxy's ``X-Forwarded-For`` when Sanic is told to trust it
     (``SANIC_PROXIES_COUNT=1`` behind one nginx), else the peer address."""
     return str(request.remote_addr or request.ip or "")
-
-
-class _GuardedBlueprint(Blueprint):
-    """A blueprint that installs the server-wide guards on the app it is registered on."""
-
-    def register(self, app: Sanic, options: dict[str, Any]) -> None:
-        server_hooks.install(app)
-        super().register(app, options)
 
 
 class RestInput(RasaRestInput):
@@ -110,7 +102,7 @@ class RestInput(RasaRestInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
         """``GET /`` (health) and ``POST /webhook``."""
-        bp = _GuardedBlueprint("custom_webhook_RestInput", __name__)
+        bp = Blueprint("custom_webhook_RestInput", __name__)
 
         @bp.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

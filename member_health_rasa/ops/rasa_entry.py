@@ -12,7 +12,10 @@ process's real command line never holds it. It also:
   readable by their owner only;
 - turns Rasa's telemetry off unless ``RASA_TELEMETRY_ENABLED`` says otherwise;
 - stops the server when the launcher that started it dies (``MEMBER_HEALTH_PARENT_PID``:
-  Linux's parent-death signal), so a killed launcher never leaves a server holding its port.
+  Linux's parent-death signal), so a killed launcher never leaves a server holding its port;
+- registers the project's Rasa plugin, which installs every extension that cannot be a
+  supported class when a ``rasa run`` or ``rasa shell`` server starts
+  (``member_health_rasa.ops.extensions``: why there, and what).
 
 Imports no Rasa code until the token is read (fast refusals).
 """
@@ -92,6 +95,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.argv = ["rasa", *full]
     from rasa.__main__ import main as rasa_main
 
+    from member_health_rasa.ops import extensions
+
+    extensions.register()
     rasa_main()
 
 

@@ -1,13 +1,17 @@
-"""Guards installed on the Rasa server's Sanic app (by the REST channel's blueprint).
+"""Guards on the Rasa server's Sanic app, installed when the server starts
+(``member_health_rasa.ops.extensions``), whichever channels are configured.
+
+Only Sanic's public API: its config, a routing signal, middleware and exception handlers.
 
 - Body size: every request body is capped at ``MAX_API_BODY_BYTES`` (Sanic's
-  ``REQUEST_MAX_SIZE``, default 1 MiB instead of Sanic's 100 MB), and the public webhooks and
-  the NLU routes at ``MAX_BODY_BYTES`` (16 KB): Sanic stops reading at the cap and answers 413,
-  so a huge message never reaches NLU (a 120 KB message drove a stock server past 6 GB).
+  ``REQUEST_MAX_SIZE``, default 1 MiB instead of Sanic's 100 MB): Sanic stops reading at the cap
+  and answers 413. The public webhooks and the NLU routes are capped at ``MAX_BODY_BYTES``
+  (16 KB): a body that declares more (``Content-Length``) gets the 413 before it is read, a
+  chunked one once read (within the 1 MiB cap), so a huge message never reaches NLU (a 120 KB
+  message drove a stock server past 6 GB).
 - Over-long texts for NLU on the HTTP API get a 413 before NLU. A malformed API body (invalid
   JSON or UTF-8, a list where an object is expected) that makes Rasa's handler fail gets a 400
   with a reason instead of a 500. Rasa's token check still answers first (401).
-- Custom actions that fail or time out answer the member (``member_health_rasa.ops.action_guard``).
 """
 from __future__ import annotations
 
@@ -22,7 +26,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from member_health.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, Refusal
-from member_health_rasa.ops import action_guard, speedups
 from member_health_rasa.ops.input_policy import parse_json
 
 MAX_API_BODY_BYTES = int(os.environ.get("MAX_API_BODY_BYTES", 1024 * 1024))
@@ -74,32 +77,50 @@ def text_refusal(method: str, path: str, body: bytes | None) -> Refusal | None:
     return None
 
 
+def declared_length(request: Request) -> int:
+    """The body size the request declares (``Content-Length``); 0 when chunked or malformed."""
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
+
+
+def too_large_refusal(request: Request) -> Refusal:
+    """The 413 for a body over its route's cap."""
+    limit = MAX_BODY_BYTES if SMALL_BODY_PATHS.match(request.path) else MAX_API_BODY_BYTES
+    return Refusal(413, f"the request body must be at most {limit} bytes")
+
+
 def install(app: Sanic) -> None:
-    """Install the guards on ``app`` (once), after Rasa registered its API routes."""
+    """Install the guards on ``app`` (once), before the server starts."""
     if getattr(app.ctx, "member_health_guards", False):
         return
     app.ctx.member_health_guards = True
-    speedups.install()  # Rasa hot spots found by make bench (member_health_rasa/ops/speedups.py)
     app.config.REQUEST_MAX_SIZE = min(int(app.config.REQUEST_MAX_SIZE), MAX_API_BODY_BYTES)
 
     @app.signal("http.routing.after")
     async def small_bodies(request: Request, **_: Any) -> None:
-        """Cap the webhooks and NLU routes before Sanic reads their bodies."""
-        if request.stream is not None and SMALL_BODY_PATHS.match(request.path):
-            request.stream.request_max_size = MAX_BODY_BYTES
+        """The webhooks and NLU routes: a body declared over the cap is refused unread."""
+        if SMALL_BODY_PATHS.match(request.path) and declared_length(request) > MAX_BODY_BYTES:
+            raise PayloadTooLarge("Request body exceeds the size limit")
+
+    @app.middleware("request")
+    async def small_chunked_bodies(request: Request) -> HTTPResponse | None:
+        """The same cap for a body sent without ``Content-Length`` (chunked), once read.
+        (Returns, never raises: Sanic runs request middleware again while handling an error.)"""
+        if SMALL_BODY_PATHS.match(request.path) and len(request.body or b"") > MAX_BODY_BYTES:
+            return refusal_response(too_large_refusal(request))
+        return None
 
     @app.exception(PayloadTooLarge)
     async def too_large(request: Request, _: Exception) -> HTTPResponse:
-        limit = MAX_BODY_BYTES if SMALL_BODY_PATHS.match(request.path) else MAX_API_BODY_BYTES
-        return refusal_response(Refusal(413, f"the request body must be at most {limit} bytes"))
+        return refusal_response(too_large_refusal(request))
 
     @app.middleware("request")
     async def long_texts(request: Request) -> HTTPResponse | None:
         """413 before NLU for an over-long text, once the caller presented credentials."""
         if "token" not in request.args and "authorization" not in request.headers:
             return None  # Rasa's token check answers 401
-        if request.stream is not None and request.stream.request_body:
-            return None  # body not read (Sanic runs this before its 413 handler too)
         refusal = text_refusal(request.method, request.path, request.body)
         return refusal_response(refusal) if refusal else None
 
@@ -117,5 +138,3 @@ def install(app: Sanic) -> None:
         if int(getattr(error, "status_code", 500)) >= 500 and refusal:
             return refusal_response(refusal)
         return app.error_handler.default(request, error)
-
-    action_guard.install()

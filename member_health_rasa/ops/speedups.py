@@ -1,34 +1,33 @@
-"""Rasa 3.6 server hot spots fixed in place (found by profiling ``make bench`` with py-spy).
+"""Rasa 3.6 server hot spots, replaced by faster equivalents (found by profiling ``make bench``).
 
-``install()`` changes three things without changing behaviour, once per process. It is called
-by ``member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore`` (before Rasa creates the store's
-engine, so the SQLite pool applies) and by ``member_health_rasa.ops.server_hooks.install`` (for a
-server with another store):
+Nothing here changes Rasa when imported: each function builds a replacement, and
+``member_health_rasa.ops.extensions`` installs it on the server's start. Each replacement gives
+the same results as Rasa's own function (tests/unit/test_speedups.py); what it gains is measured
+by ``python -m member_health_rasa.bench.patches`` (ours vs Rasa's, same run).
 
 - **Action server replies**: ``RemoteAction._validate_action_result`` calls
   ``jsonschema.validate``, which re-checks the (large, constant) events schema against the
   meta-schema on every custom action call: 36 % of the server's busy time at 5 members. The
   validator is now built once; the reply is still validated and a bad one raises the same
   ``ValidationError``.
-- **Event types**: ``Event.resolve_by_type`` walks every ``Event`` subclass for each stored event
-  it loads (6 % of busy time). A name -> class table is built once (rebuilt on a miss, so
-  classes defined later are found).
-- **SQLite tracker store**: Rasa opens a new SQLite connection per query (SQLAlchemy's NullPool)
-  and commits with the rollback journal (several fsyncs per message). A file database now gets
-  a small connection pool and ``journal_mode=WAL`` + ``synchronous=NORMAL`` (a crash of the
-  machine may lose the last messages, never corrupts the file). PostgreSQL is untouched.
+
+The SQLite tracker file's connection pool and WAL journal are not a patch: they are part of
+``member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore`` (a supported store class).
 """
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from typing import Any
 
-INSTALLED = "_member_health_speedups"
+from rasa.core.actions.action import RemoteAction
+
+# Rasa's own method, kept for the equivalence tests and the benchmark.
+ORIGINAL_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result
 
 
-def _cached_validator() -> None:
+def cached_validator() -> Callable[[RemoteAction, dict[str, Any]], bool]:
+    """``RemoteAction._validate_action_result`` with the schema checked and compiled once."""
     import jsonschema
-    from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
     schema = RemoteAction.action_response_format_spec()
@@ -37,6 +36,7 @@ def _cached_validator() -> None:
     validator = validator_class(schema)
 
     def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
+        # jsonschema.validate raises best_match(iter_errors()): the same error, message included
         error = jsonschema.exceptions.best_match(validator.iter_errors(result))
         if error is not None:
             error.message += (
@@ -47,65 +47,12 @@ def _cached_validator() -> None:
             raise error
         return True
 
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    _validate_action_result.member_health = True  # type: ignore[attr-defined]
+    return _validate_action_result
 
 
-def _event_type_table() -> None:
-    from rasa.shared.core.events import Event
-    from rasa.shared.utils.common import all_subclasses
-
-    original = Event.resolve_by_type
-    table: dict[str, type] = {}
-
-    def resolve_by_type(type_name: str, default: Any = None) -> Any:
-        found = table.get(type_name)
-        if found is None:
-            # reversed: the first subclass with a name wins, as in Rasa's loop
-            table.update({cls.type_name: cls for cls in reversed(all_subclasses(Event))})
-            found = table.get(type_name)
-        return found if found is not None else original(type_name, default)
-
-    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
-
-
-def _sqlite_pool_and_wal() -> None:
-    from rasa.core import tracker_store
-    from sqlalchemy import event
-    from sqlalchemy.engine import Engine
-    from sqlalchemy.pool import QueuePool
-
-    original = tracker_store.create_engine_kwargs
-
-    def create_engine_kwargs(url: Any) -> dict[str, Any]:
-        text = str(url)
-        if text.startswith("sqlite") and ":memory:" not in text and text != "sqlite://":
-            return {
-                "poolclass": QueuePool,
-                "pool_size": 2,
-                "max_overflow": 4,
-                "connect_args": {"check_same_thread": False},
-            }
-        return original(url)
-
-    tracker_store.create_engine_kwargs = create_engine_kwargs
-
-    @event.listens_for(Engine, "connect")
-    def _pragmas(dbapi_connection: Any, _record: Any) -> None:
-        if isinstance(dbapi_connection, sqlite3.Connection):
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA secure_delete=ON")  # "forget me": deleted rows zeroed
-            cursor.close()
-
-
-def install() -> None:
-    """Applies the three fixes once per process."""
-    import rasa
-
-    if getattr(rasa, INSTALLED, False):
-        return
-    _cached_validator()
-    _event_type_table()
-    _sqlite_pool_and_wal()
-    setattr(rasa, INSTALLED, True)
+def install_cached_validator() -> None:
+    """Replace ``RemoteAction._validate_action_result`` (once per process)."""
+    if not getattr(RemoteAction._validate_action_result, "member_health", False):
+        # Private patch: Rasa re-checks its constant schema on every reply (no setting to cache).
+        RemoteAction._validate_action_result = cached_validator()

@@ -8,10 +8,16 @@ conversation instead. Deleting at save time happens under the conversation's loc
 turn, so nothing of the conversation is written back afterwards.
 
 The deletion leaves no copy: SQLite zeroes the deleted rows (``secure_delete``, on for every
-connection, see ``member_health_rasa.ops.speedups``) and the WAL, which still holds them, is
+connection of the store) and the WAL, which still holds them, is
 checkpointed and truncated; PostgreSQL's table is vacuumed
 (``member_health_rasa.ops.stores.scrub``). Content reports that quote the member (``make report
 --include-text``) are deleted too (``member_health_rasa.ops.report_index``).
+
+A SQLite file also gets a small connection pool and ``journal_mode=WAL`` +
+``synchronous=NORMAL`` (Rasa opens a new connection per query and commits with the rollback
+journal: several fsyncs per message; ``python -m member_health_rasa.bench.patches`` measures the
+difference). A crash of the machine may lose the last messages, never corrupts the file.
+PostgreSQL keeps Rasa's engine.
 
 endpoints.yml: ``tracker_store: {type: member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore,
 dialect: ...}`` (the same keys as ``type: SQL``).
@@ -19,13 +25,15 @@ dialect: ...}`` (the same keys as ``type: SQL``).
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from member_health_rasa.ops import report_index, speedups
+from member_health_rasa.ops import report_index
 from member_health_rasa.ops.stores import scrub, secure_delete_on
 
 logger = logging.getLogger(__name__)
@@ -43,13 +51,45 @@ def forget_requested(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def sqlite_file(url: sa.engine.URL) -> bool:
+    """Is ``url`` a SQLite database in a file (not in memory)?"""
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
+def sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """A new SQLite connection: WAL journal, fewer fsyncs, deleted rows zeroed."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA secure_delete=ON")  # "forget me": deleted rows zeroed
+        cursor.close()
+
+
+def pooled_sqlite_engine(url: sa.engine.URL) -> sa.engine.Engine:
+    """An engine for a SQLite file that keeps a few connections open, each with the pragmas."""
+    engine = sa.create_engine(
+        url,
+        poolclass=sa.pool.QueuePool,
+        pool_size=2,
+        max_overflow=4,
+        connect_args={"check_same_thread": False},
+    )
+    sa.event.listen(engine, "connect", sqlite_pragmas)
+    return engine
+
+
 class PrivacySQLTrackerStore(SQLTrackerStore):
     """``SQLTrackerStore`` plus deletion of a conversation on the member's request."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Rasa's store; the server's hot spots are fixed first (before the engine exists)."""
-        speedups.install()
+        """Rasa's store (it creates the tables); a SQLite file then gets the pooled engine."""
         super().__init__(*args, **kwargs)
+        unpooled: sa.engine.Engine = self.engine  # type: ignore[has-type]
+        if sqlite_file(unpooled.url):
+            self.engine = pooled_sqlite_engine(unpooled.url)
+            self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
+            unpooled.dispose()
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the turn, or delete the whole conversation if the turn confirmed "forget me"."""

@@ -16,13 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from member_health_rasa.tools.local_actions import action_server, editor_endpoints
-from member_health_rasa.tools.serve import ROOT, VENV_BIN, current_model
+from member_health_rasa.tools.serve import ROOT, Servers, current_model
 
 
 def shell_command(model: Path, endpoints: Path, port: int = 5006) -> list[str]:
-    """Plain ``rasa shell`` (it reads credentials.yml but uses only the terminal channel)."""
+    """``rasa shell`` (it reads credentials.yml but uses only the terminal channel) through
+    ``member_health_rasa.ops.rasa_entry``, so it has the server's extensions (action guard, ...)."""
     return [
-        str(VENV_BIN / "rasa"),
+        *Servers.entry_point(),
         "shell",
         "--model",
         str(model),

@@ -15,6 +15,8 @@ import requests
 from chat import bot_texts, rest_headers, slot
 from widget_client import Widget, bubbles
 
+from member_health.limits import MAX_BODY_BYTES
+
 pytestmark = pytest.mark.e2e
 
 EMOJI = "\U0001F600"
@@ -260,6 +262,26 @@ def test_http_api_bounds_text_for_nlu(servers) -> None:  # type: ignore[no-untyp
             servers.url + path, json=body, params={"token": servers.token}, timeout=60
         )
         assert response.status_code == 413, (path, response.text[:200])
+
+
+def test_the_nlu_and_webhook_cap_holds_with_or_without_content_length(servers) -> None:  # type: ignore[no-untyped-def]
+    """Over MAX_BODY_BYTES on /model/parse: refused by the declared length (unread) and, sent
+    chunked, once read; another API route still takes it (its cap is MAX_API_BODY_BYTES)."""
+    big = js({"text": "a" * (MAX_BODY_BYTES + 100)})
+    for data in (big, iter([big])):  # Content-Length, then Transfer-Encoding: chunked
+        response = requests.post(
+            f"{servers.url}/model/parse", data=data, params={"token": servers.token}, timeout=60
+        )
+        assert response.status_code == 413, response.text[:200]
+        assert f"at most {MAX_BODY_BYTES} bytes" in response.json()["reason"]
+    sender = f"api-{uuid.uuid4().hex[:8]}"
+    appended = requests.post(
+        f"{servers.url}/conversations/{sender}/tracker/events",
+        json=[{"event": "bot", "text": "a" * (MAX_BODY_BYTES + 100)}],
+        params={"token": servers.token},
+        timeout=60,
+    )
+    assert appended.status_code == 200, appended.text[:200]
 
 
 SOCKET_CASES = [

@@ -501,6 +501,53 @@ def test_telegram_update_without_the_secret_is_refused(channel_servers, provider
     assert _user_texts(channel_servers, f"telegram:{chat_id}") == ["hello"]
 
 
+@pytest.mark.e2e
+def test_every_start_of_a_server_installs_the_extensions_once(servers, channel_servers) -> None:  # type: ignore[no-untyped-def]
+    """REST + widget, or every channel: the same extensions, logged once per start
+    (member_health_rasa/ops/extensions.py)."""
+    for server in (servers, channel_servers):
+        log = (server.log_dir / f"rasa-{server.rasa_port}.log").read_text(errors="replace")
+        starts = log.count("Starting Rasa server on")
+        assert starts >= 1
+        installed = "installed: request guards, action guard, action reply validator"
+        assert log.count(installed) == starts, (log.count(installed), starts)
+
+
+HANDOFF = "I want to talk to a nurse"  # answered by a custom action (action_handoff)
+
+
+@pytest.mark.e2e
+def test_telegram_answers_each_failed_action_and_the_next_action_runs(  # type: ignore[no-untyped-def]
+    servers, channel_servers, provider
+) -> None:
+    """Telegram's channel shares one output object between every update of every chat. The
+    action guard's "once per turn" is the conversation's turn, not that object: two failed
+    custom actions in a row are each answered, and once the action server is back the next
+    message's custom action runs (it used to be skipped for good, for every chat)."""
+    chat_id = 10**8 + uuid.uuid4().int % 10**8
+    sender = f"telegram:{chat_id}"
+    secret = TELEGRAM["TELEGRAM_SECRET_TOKEN"]
+
+    def say(text: str) -> str:
+        before = len(provider.matching(_telegram_api("sendMessage", chat_id)))
+        users = len(_user_texts(channel_servers, sender))
+        assert _telegram_post(channel_servers, _telegram_message(chat_id, text), secret).ok
+        turn(channel_servers, sender, users + 1)
+        sent = provider.matching(_telegram_api("sendMessage", chat_id))[before:]
+        return "\n".join(c["body"]["text"] for c in sent)
+
+    servers.stop("actions")
+    try:
+        first, second = say(HANDOFF), say(HANDOFF)
+    finally:
+        servers.start_actions()
+        servers.wait_ready()
+    assert first.count(UNAVAILABLE) == 1, first
+    assert second.count(UNAVAILABLE) == 1, f"the second failure was not answered: {second!r}"
+    third = say(HANDOFF)
+    assert "nurse line" in third and UNAVAILABLE not in third, third
+
+
 # --- Slack -------------------------------------------------------------------------------------
 
 

@@ -18,9 +18,10 @@ CHANNEL_VARIABLES = ("WIDGET_ORIGIN", "TWILIO_", "TELEGRAM_", "SLACK_", "FACEBOO
 
 def test_rasa_parses_the_shell_command() -> None:
     command = shell_command(ROOT / "models" / "m.tar.gz", ROOT / "e.yml", 5006)
-    args = create_argument_parser().parse_args(command[1:])
+    assert command[1:3] == ["-m", "member_health_rasa.ops.rasa_entry"]  # the extensions
+    args = create_argument_parser().parse_args(command[3:])
     assert args.func.__module__ == "rasa.cli.shell"
-    assert (args.model, args.endpoints, args.port) == (command[3], command[5], 5006)
+    assert (args.model, args.endpoints, args.port) == (command[5], command[7], 5006)
 
 
 def test_plain_rasa_shell_reads_credentials_yml_with_no_channel_variable_set(

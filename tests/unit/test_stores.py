@@ -165,22 +165,29 @@ def hanging_server() -> Iterator[int]:
         yield int(sock.getsockname()[1])
 
 
+ORIGINAL_RUN = RemoteAction.run
+
+
 @pytest.fixture(autouse=True)
 def guard(monkeypatch: pytest.MonkeyPatch) -> None:
-    action_guard.install()
+    """The guard on ``RemoteAction.run`` for one test (Rasa's own method again after it)."""
+    monkeypatch.setattr(RemoteAction, "run", action_guard.guarded(ORIGINAL_RUN))
     monkeypatch.setattr(action_guard, "ACTION_TIMEOUT_S", 1.0)
 
 
 async def run_remote(
-    port: int, *events: Any, channel: CollectingOutputChannel | None = None
+    port: int,
+    *events: Any,
+    channel: CollectingOutputChannel | None = None,
+    conversation: DialogueStateTracker | None = None,
 ) -> tuple[list, list]:
-    """Run a custom action against ``port``: (events returned, messages the member got)."""
+    """Run a custom action against ``port`` in ``conversation`` (default: a new tracker of
+    ``events``): (events returned, messages the member got)."""
     action = RemoteAction("action_handoff", EndpointConfig(f"http://127.0.0.1:{port}/webhook"))
     nlg = TemplatedNaturalLanguageGenerator(DOMAIN.responses)
     channel = channel or CollectingOutputChannel()
-    returned = await asyncio.wait_for(
-        action.run(channel, nlg, tracker(*events), DOMAIN), timeout=30
-    )
+    conversation = conversation or tracker(*events)
+    returned = await asyncio.wait_for(action.run(channel, nlg, conversation, DOMAIN), timeout=30)
     return returned, channel.messages
 
 
@@ -201,13 +208,49 @@ async def test_hanging_action_server_times_out_and_tells_the_member(hanging_serv
 async def test_the_member_is_told_once_per_turn(hanging_server: int) -> None:
     channel = CollectingOutputChannel()
     loop = asyncio.get_running_loop()
-    await run_remote(hanging_server, UserUttered("hi"), channel=channel)
+    conversation = tracker(UserUttered("hi"))
+    await run_remote(hanging_server, channel=channel, conversation=conversation)
     started = loop.time()
-    await run_remote(hanging_server, UserUttered("hi"), channel=channel)  # same turn
+    await run_remote(hanging_server, channel=channel, conversation=conversation)  # same turn
     assert loop.time() - started < 0.5, "the second action waited on the action server again"
     assert len(channel.messages) == 1
-    _, next_turn = await run_remote(unused_port(), UserUttered("again"))
+    conversation.update(UserUttered("again"))
+    _, next_turn = await run_remote(unused_port(), conversation=conversation)
     assert len(next_turn) == 1
+
+
+async def test_a_turn_is_the_conversations_not_the_output_channels() -> None:
+    """Telegram shares one output channel between every update of every chat: a failure in one
+    turn must not silence the next turn, nor another member's turn on the same channel."""
+    shared = CollectingOutputChannel()
+    first = tracker(UserUttered("I want a nurse"))
+    await run_remote(unused_port(), channel=shared, conversation=first)
+    other = DialogueStateTracker.from_events("member-2", [UserUttered("I want a nurse")])
+    await run_remote(unused_port(), channel=shared, conversation=other)
+    assert [m["recipient_id"] for m in shared.messages] == ["member-1", "member-2"]
+    first.update(UserUttered("I want a nurse"))  # the same words, a later message
+    await run_remote(unused_port(), channel=shared, conversation=first)
+    assert len(shared.messages) == 3, "the later turn was skipped"
+
+
+def test_a_stored_turn_is_the_same_turn_when_loaded_again() -> None:
+    said = UserUttered("no", {"name": "deny"})
+    stored = [e.as_dict() for e in (ActionExecuted("action_listen"), said)]
+    once = DialogueStateTracker.from_dict("member-1", stored)
+    again = DialogueStateTracker.from_dict("member-1", stored)
+    assert action_guard.turn_key(once) == action_guard.turn_key(again)
+    again.update(UserUttered("no", {"name": "deny"}))  # the same answer, the next turn
+    assert action_guard.turn_key(once) != action_guard.turn_key(again)
+
+
+def test_failed_turns_are_bounded() -> None:
+    failed = action_guard.FailedTurns(size=2)
+    trackers = [
+        DialogueStateTracker.from_events(f"member-{n}", [UserUttered("hi")]) for n in range(3)
+    ]
+    for each in trackers:
+        failed.add(each)
+    assert [each in failed for each in trackers] == [False, True, True]
 
 
 @pytest.mark.parametrize(
