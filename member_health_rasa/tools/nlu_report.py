@@ -31,7 +31,13 @@ from pathlib import Path
 from typing import Any
 
 from member_health.paths import ROOT
-from member_health_rasa.tools.nlu_eval import BLIND_DIR, EMERGENCY, dev_examples, predicted_label
+from member_health_rasa.tools.nlu_eval import (
+    BLIND_DIR,
+    EMERGENCY,
+    asked_about_topic,
+    dev_examples,
+    predicted_label,
+)
 
 Pair = tuple[str, str]  # (expected label, predicted label)
 FAQ_PREFIX = "faq/"
@@ -56,11 +62,15 @@ def macro_f1(pairs: Sequence[Pair]) -> float:
     return sum(scores) / len(scores) if scores else 0.0
 
 
-def figures(pairs: Sequence[Pair], texts: Sequence[str] = ()) -> dict[str, Any]:
+def figures(
+    pairs: Sequence[Pair], texts: Sequence[str] = (), asked: Sequence[bool] = ()
+) -> dict[str, Any]:
     """Accuracy, macro-F1, emergency recall and false alarms of (expected, predicted) pairs.
 
     With the examples' ``texts`` (same order), every missed emergency and false alarm is
-    listed too, for the clinical team to read.
+    listed too, for the clinical team to read. ``asked`` (same order) marks the messages whose
+    topic was uncertain: the member was offered topics as buttons, not answered; accuracy
+    still counts the best guess behind the buttons.
     """
     faq = [(e, g) for e, g in pairs if e.startswith(FAQ_PREFIX)]
     emergencies = [g for e, g in pairs if e == EMERGENCY]
@@ -89,16 +99,19 @@ def figures(pairs: Sequence[Pair], texts: Sequence[str] = ()) -> dict[str, Any]:
                 if (e == EMERGENCY) != (g == EMERGENCY)
             ],
         },
-        "out_of_scope": _out_of_scope(pairs),
+        "asked_instead_of_answering": sum(asked),
+        "out_of_scope": _out_of_scope(pairs, asked),
         "top_confusions": dict(confusions.most_common(12)),
     }
 
 
-def _out_of_scope(pairs: Sequence[Pair]) -> dict[str, Any]:
+def _out_of_scope(pairs: Sequence[Pair], asked: Sequence[bool] = ()) -> dict[str, Any]:
     """Out-of-scope questions answered with a bone-cancer topic or 911 (confident wrong
-    answers; the issue-17 goal is at most 1 in 50)."""
-    oos = [g for e, g in pairs if e == "out_of_scope"]
-    wrong = sum(g.startswith(FAQ_PREFIX) or g == EMERGENCY for g in oos)
+    answers; the issue-17 goal is at most 1 in 50). One the member was asked about (topic
+    buttons) was not answered."""
+    flags = list(asked) or [False] * len(pairs)
+    oos = [(g, a) for (e, g), a in zip(pairs, flags, strict=True) if e == "out_of_scope"]
+    wrong = sum((g.startswith(FAQ_PREFIX) and not a) or g == EMERGENCY for g, a in oos)
     return {"questions": len(oos), "answered_with_topic_or_911": wrong}
 
 
@@ -110,9 +123,12 @@ def stratified_folds(labels: Sequence[str], folds: int, seed: int) -> list[list[
     return [list(test) for _, test in splitter.split(list(labels), list(labels))]
 
 
-async def predict(agent: Any, examples: Sequence[tuple[str, str]]) -> list[Pair]:
-    """(expected, predicted) for every (text, expected) example."""
-    return [(label, predicted_label(await agent.parse_message(text))) for text, label in examples]
+async def predict(agent: Any, examples: Sequence[tuple[str, str]]) -> tuple[list[Pair], list[bool]]:
+    """(expected, predicted) for every (text, expected) example, and whether the member would
+    have been asked about the topic (buttons) instead of answered."""
+    parses = [await agent.parse_message(text) for text, _ in examples]
+    pairs = [(label, predicted_label(p)) for (_, label), p in zip(examples, parses, strict=True)]
+    return pairs, [asked_about_topic(p) for p in parses]
 
 
 def limited(examples: list[tuple[str, str]], per_label: int | None) -> list[tuple[str, str]]:
@@ -188,7 +204,7 @@ def cross_validate(config: Path, folds: int, seed: int, limit: int | None, work:
         model, seconds = train_nlu(config, train, work / f"fold{number}")
         agent = Agent.load(str(model))
         test = [(examples[i].get("text"), labels[i]) for i in test_indices]
-        pairs = asyncio.run(predict(agent, test))
+        pairs, _ = asyncio.run(predict(agent, test))
         pooled += pairs
         pooled_texts += [text for text, _ in test]
         per_fold.append({"accuracy": figures(pairs)["accuracy"], "train_s": seconds})
@@ -301,7 +317,8 @@ def print_summary(result: dict[str, Any]) -> None:
                     f"{f['intent_accuracy']:.3f}  retrieval {f['retrieval_accuracy']:.3f}  "
                     f"macro-F1 {f['macro_f1']:.3f}  (n={f['examples']})  out of scope answered "
                     f"with a topic or 911: {f['out_of_scope']['answered_with_topic_or_911']} of "
-                    f"{f['out_of_scope']['questions']}"
+                    f"{f['out_of_scope']['questions']}; asked instead of answering: "
+                    f"{f.get('asked_instead_of_answering', 0)}"
                 )
 
 
@@ -353,15 +370,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             run: dict[str, Any] = {"config": str(config)}
             model = dev_model(name, config, args, Path(tmp) / name)
             dev = limited(dev_examples(), args.limit_per_label)
-            dev_pairs[name] = asyncio.run(predict(Agent.load(str(model)), dev))
+            dev_pairs[name], asked = asyncio.run(predict(Agent.load(str(model)), dev))
             run["dev_set"] = {
                 "model": model.name,
-                **figures(dev_pairs[name], [text for text, _ in dev]),
+                **figures(dev_pairs[name], [text for text, _ in dev], asked),
             }
             # The blind set (tests/nlu_blind, written without seeing data/ or the dev set):
             # figures only, no texts, so its misses cannot steer training examples.
             blind = limited(dev_examples(BLIND_DIR), args.limit_per_label)
-            run["blind_set"] = figures(asyncio.run(predict(Agent.load(str(model)), blind)))
+            blind_pairs, blind_asked = asyncio.run(predict(Agent.load(str(model)), blind))
+            run["blind_set"] = figures(blind_pairs, asked=blind_asked)
             if args.folds:
                 run["cross_validation"] = cross_validate(
                     config,

@@ -256,6 +256,18 @@ def test_figures_split_intent_retrieval_and_emergency() -> None:
     assert result["top_confusions"]["emergency -> faq/symptoms"] == 1
 
 
+def test_an_out_of_scope_question_asked_about_is_not_an_answer() -> None:
+    pairs = [
+        ("out_of_scope", "faq/biopsy"),  # answered with a topic
+        ("out_of_scope", "faq/staging"),  # asked about (topic buttons), not answered
+        ("out_of_scope", "out_of_scope"),
+    ]
+    result = figures(pairs, asked=[False, True, False])
+    assert result["out_of_scope"] == {"questions": 3, "answered_with_topic_or_911": 1}
+    assert result["asked_instead_of_answering"] == 1
+    assert result["accuracy"] == round(1 / 3, 4)  # the best guess still counts as wrong
+
+
 def test_folds_hold_every_example_once_and_spread_each_label() -> None:
     labels = ["a"] * 10 + ["b"] * 5 + ["faq/c"] * 7
     folds = stratified_folds(labels, 5, seed=42)
