@@ -44,10 +44,10 @@ DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
 	@umask 077 && $(VENV)/python -m member_health_rasa.tools.report --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
 
-lint: setup
+lint: setup  ## ruff, black, mypy (its files: pyproject.toml [tool.mypy])
 	$(VENV)/ruff check .
 	$(VENV)/black --check .
-	$(VENV)/mypy member_health
+	$(VENV)/mypy
 
 # pytest tests: unit, actions, the dev set, and end to end: REST, the widget in Chromium, the
 # channels, bad input, faults, privacy, two replicas behind nginx, bench and nlu-report smoke,
