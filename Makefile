@@ -44,7 +44,7 @@ DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
 	@umask 077 && $(VENV)/python -m member_health_rasa.tools.report --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
 
-lint: setup  ## ruff, black, mypy (its files: pyproject.toml [tool.mypy])
+lint: setup  ## ruff, black, mypy (its files: pyproject.toml [tool.mypy]); make test runs it first
 	$(VENV)/ruff check .
 	$(VENV)/black --check .
 	$(VENV)/mypy
@@ -57,7 +57,7 @@ services:  ## the local PostgreSQL and Redis the end-to-end tests need (started 
 
 # A test whose service (PostgreSQL, Redis, nginx, Chromium) is missing fails; ALLOW_MISSING=1
 # turns those failures into skips, on purpose only; the run ends with the count of skips.
-test: train validate e2e-deps services  ## everything CI runs (~15 min on 2 cores)
+test: lint train validate e2e-deps services  ## everything CI runs, lint first (~15 min on 2 cores)
 	$(VENV)/python -m pytest tests
 
 test-fast: train  ## unit, actions and the dev set only (about 2 minutes)
