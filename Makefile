@@ -44,10 +44,10 @@ DB ?= sqlite:///tracker.db
 report: setup  ## content report: make report [SINCE=YYYY-MM-DD] [UNTIL=...] [TOP=N] [EXCLUDE=prefix,...] [DB=url]
 	@umask 077 && $(VENV)/python -m member_health_rasa.tools.report --db "$(DB)" $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(TOP),--top $(TOP)) $(if $(EXCLUDE),--exclude-sender "$(EXCLUDE)") --out reports/
 
-lint: setup
+lint: setup  ## ruff, black, mypy (its files: pyproject.toml [tool.mypy]); make test runs it first
 	$(VENV)/ruff check .
 	$(VENV)/black --check .
-	$(VENV)/mypy member_health
+	$(VENV)/mypy
 
 # pytest tests: unit, actions, the dev set, and end to end: REST, the widget in Chromium, the
 # channels, bad input, faults, privacy, two replicas behind nginx, bench and nlu-report smoke,
@@ -57,7 +57,7 @@ services:  ## the local PostgreSQL and Redis the end-to-end tests need (started 
 
 # A test whose service (PostgreSQL, Redis, nginx, Chromium) is missing fails; ALLOW_MISSING=1
 # turns those failures into skips, on purpose only; the run ends with the count of skips.
-test: train validate e2e-deps services  ## everything CI runs (~15 min on 2 cores)
+test: lint train validate e2e-deps services  ## everything CI runs, lint first (~15 min on 2 cores)
 	$(VENV)/python -m pytest tests
 
 test-fast: train  ## unit, actions and the dev set only (about 2 minutes)

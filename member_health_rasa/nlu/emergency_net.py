@@ -144,7 +144,10 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         demoted = False
         if decision.fired:
             self._set_emergency(message)
-            self._add_entity(message, decision.category, decision.span, decision.reason)
+            # A fired Decision always carries its span and reason (EmergencyDetector.detect);
+            # the fallbacks only keep the entity if that ever changes.
+            span = decision.span or (0, len(text))
+            self._add_entity(message, decision.category, span, decision.reason or "fired")
         elif predicted == emergency and decision.dismissed:
             self._demote(message)
             demoted = True

@@ -154,8 +154,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"no test story in {args.stories} uses the intent {wanted}", file=sys.stderr)
         return 1
     slug = re.sub(r"[^A-Za-z0-9_]+", "_", wanted)
-    temporary = None if args.out else Path(tempfile.mkdtemp(prefix="stories-"))
-    out = args.out or temporary / f"test_{slug}.yml"
+    temporary: Path | None = None  # a scratch folder when --out is not given, removed below
+    if args.out:
+        out = args.out
+    else:
+        temporary = Path(tempfile.mkdtemp(prefix="stories-"))
+        out = temporary / f"test_{slug}.yml"
     write_stories(stories, out)
     names = ", ".join(str(story.get("story")) for story in stories)
     print(f"{len(stories)} stories use {wanted}: {names}")
