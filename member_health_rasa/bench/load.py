@@ -111,4 +111,5 @@ async def dev_set_figures(
     from member_health_rasa.tools.nlu_report import figures, predict
 
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-        return figures(await predict(HttpParser(session, url, token), list(examples)))
+        pairs, asked = await predict(HttpParser(session, url, token), list(examples))
+        return figures(pairs, asked=asked)
