@@ -79,7 +79,6 @@ YAML_ADVICE = (
     ),
     ("found unexpected end of stream", "a quote or bracket is opened but never closed"),
     ("while scanning a quoted scalar", "a quote is opened but never closed"),
-    ("found duplicate anchor", "a '&' in a text: put the text in quotes"),
     ("found undefined alias", "a '*' at the start of a text: put the text in quotes"),
     (
         "found duplicate key",
