@@ -24,7 +24,8 @@ Rules (docs/CONTENT.md explains each message):
   * the pattern files ``data/patterns/*.yml`` can be read (and pass their loader's checks);
   * "911" appears only in ``utter_emergency*``, ``utter_welcome`` and ``utter_faq/disclaimer``.
 
-Pure Python + PyYAML: no Rasa import (pattern loaders bring spaCy), so it runs in seconds.
+Pure Python + ruamel.yaml (``yaml_lines``: Rasa's files read as Rasa reads them, with the line
+of every key, item and text): no Rasa import (pattern loaders bring spaCy), so it runs in seconds.
 """
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ from typing import Any
 import yaml
 
 from member_health.paths import ROOT as REPO_ROOT
+from member_health_rasa.tools import yaml_lines
 from member_health_rasa.tools.content_text import (
     EMERGENCY_NUMBER,
     PLACEHOLDER,
@@ -49,6 +51,7 @@ from member_health_rasa.tools.content_text import (
     did_you_mean,
     yaml_advice,
 )
+from member_health_rasa.tools.yaml_lines import Text
 
 MIN_EXAMPLES = 20
 MAX_BUBBLE_CHARS = 450
@@ -67,42 +70,6 @@ def may_mention_911(response: str) -> bool:
         "utter_welcome",
         "utter_faq/disclaimer",
     }
-
-
-# --------------------------------------------------------------------------- YAML with lines
-
-
-class LineStr(str):
-    """A YAML string that remembers its 1-based line and whether it was a ``|`` block."""
-
-    line: int = 0
-    literal: bool = False
-
-
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader whose strings are :class:`LineStr`."""
-
-
-def _construct_str(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> LineStr:
-    value = LineStr(loader.construct_scalar(node))
-    value.line = node.start_mark.line + 1
-    value.literal = node.style == "|"
-    return value
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:str", _construct_str)
-
-
-def line_of(value: Any) -> int:
-    """Best-known line of a loaded value (dicts: their first key; lists: their first item)."""
-    if isinstance(value, LineStr):
-        return value.line
-    if isinstance(value, dict):
-        lines = [key.line for key in value if isinstance(key, LineStr)]
-        return min(lines) if lines else 0
-    if isinstance(value, list) and value:
-        return line_of(value[0])
-    return 0
 
 
 # --------------------------------------------------------------------------- problems
@@ -152,15 +119,17 @@ class Content:
             return path.as_posix()
 
 
-def load_yaml(content: Content, path: Path) -> Any | None:
-    """Parse one file; a syntax error becomes a problem at the line YAML complains about."""
+def load_yaml(content: Content, path: Path, duplicate_keys: bool = False) -> Any | None:
+    """Parse one file; a syntax error becomes a problem at the line YAML complains about.
+
+    A key given twice is one, as Rasa reads its files; pattern files allow it (``duplicate_keys``)
+    as their own loaders do.
+    """
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-        line = mark.line + 1 if mark else 1
+        return yaml_lines.load(path.read_text(encoding="utf-8"), duplicate_keys)
+    except yaml_lines.YAMLError as error:
         reason = getattr(error, "problem", None) or str(error)
-        content.report(path, line, yaml_advice(reason))
+        content.report(path, yaml_lines.error_line(error), yaml_advice(reason))
     except (OSError, UnicodeDecodeError) as error:
         content.report(path, 1, f"cannot be read: {error}")
     return None
@@ -179,20 +148,21 @@ def yaml_files(folder: Path, pattern: str = "*.yml") -> list[Path]:
 # --------------------------------------------------------------------------- collecting
 
 
-def example_texts(examples: Any) -> Iterator[tuple[str, int]]:
-    """``(example, line)`` pairs from an ``examples:`` block or list of ``text:`` items."""
-    if isinstance(examples, str):
-        for index, raw in enumerate(examples.splitlines()):
-            text = raw.strip()
-            if not text.startswith("-"):
-                continue
-            offset = index + 1 if getattr(examples, "literal", False) else 0
-            yield text[1:].strip(), line_of(examples) + offset
+def example_texts(item: dict) -> Iterator[tuple[str, int]]:
+    """``(example, line)`` pairs from an item's ``examples:`` block or list of ``text:`` items."""
+    examples = item.get("examples")
+    block = yaml_lines.text(item, "examples")
+    if block:
+        for index, raw in enumerate(block.value.splitlines()):
+            example = raw.strip()
+            if example.startswith("-"):
+                yield example[1:].strip(), block.line + (index + 1 if block.block else 0)
     elif isinstance(examples, list):
-        for item in examples:
-            text = item.get("text") if isinstance(item, dict) else item
-            if isinstance(text, str):
-                yield text.strip(), line_of(text)
+        for index, entry in enumerate(examples):
+            where, key = (entry, "text") if isinstance(entry, dict) else (examples, index)
+            found = yaml_lines.text(where, key)
+            if found:
+                yield found.value.strip(), found.line
 
 
 def collect_nlu(content: Content, path: Path, items: Any, held_out: bool = False) -> None:
@@ -202,19 +172,23 @@ def collect_nlu(content: Content, path: Path, items: Any, held_out: bool = False
             continue
         intent = str(item["intent"])
         if not held_out:
-            where = (content.relative(path), line_of(item["intent"]))
+            where = (content.relative(path), yaml_lines.line(item, "intent"))
             content.intent_lines.setdefault(intent, where)
         examples = content.dev_examples if held_out else content.examples
         bucket = examples.setdefault(intent, [])
-        for text, line in example_texts(item.get("examples")):
-            bucket.append((text, content.relative(path), line))
+        for example, where_line in example_texts(item):
+            bucket.append((example, content.relative(path), where_line))
 
 
 def collect_responses(content: Content, path: Path, responses: Any) -> None:
     """Responses from ``data/responses/<feature>.yml`` (or any data file, or the domain)."""
     for name, variations in (responses or {}).items() if isinstance(responses, dict) else []:
         listed = variations if isinstance(variations, list) else []
-        content.responses[str(name)] = (listed, content.relative(path), line_of(name))
+        content.responses[str(name)] = (
+            listed,
+            content.relative(path),
+            yaml_lines.key_line(responses, name),
+        )
 
 
 def collect_story_intents(
@@ -229,11 +203,11 @@ def collect_story_intents(
             alternatives = step.get("or") if isinstance(step.get("or"), list) else [step]
             for alternative in alternatives:
                 if isinstance(alternative, dict) and alternative.get("intent"):
-                    intent = alternative["intent"]
-                    where = (content.relative(path), line_of(intent))
-                    content.used_intents.setdefault(str(intent), where)
+                    intent = str(alternative["intent"])
+                    where = (content.relative(path), yaml_lines.line(alternative, "intent"))
+                    content.used_intents.setdefault(intent, where)
                     if tests:
-                        content.tested_intents.add(str(intent))
+                        content.tested_intents.add(intent)
 
 
 def collect(root: Path) -> Content:
@@ -289,7 +263,7 @@ def check_sections(content: Content, path: Path, data: dict, known: set[str]) ->
         if str(key) not in known:
             content.report(
                 path,
-                line_of(key),
+                yaml_lines.key_line(data, key),
                 f'"{key}" is not one of the sections Rasa reads here ({", ".join(sorted(known))})'
                 ": if it belongs inside the section above, indent it like its neighbours",
             )
@@ -297,10 +271,13 @@ def check_sections(content: Content, path: Path, data: dict, known: set[str]) ->
 
 def collect_domain_names(content: Content, path: Path, data: dict) -> None:
     """The domain's intents (with their lines) and slot names."""
-    for item in data.get("intents") or []:
+    intents = data.get("intents") or []
+    for index, item in enumerate(intents):
         name = next(iter(item)) if isinstance(item, dict) and item else item
         if isinstance(name, str):
-            content.used_intents.setdefault(name, (content.relative(path), line_of(name)))
+            content.used_intents.setdefault(
+                name, (content.relative(path), yaml_lines.line(intents, index))
+            )
     slots = data.get("slots")
     content.slots.update(str(name) for name in (slots if isinstance(slots, dict) else {}))
 
@@ -453,15 +430,19 @@ def check_duplicate_examples(content: Content) -> None:
                 )
 
 
-def response_texts(variations: list[Any]) -> Iterator[LineStr]:
+def response_texts(variations: list[Any]) -> Iterator[Text]:
     """The ``text`` of every variation of a response."""
     for variation in variations:
-        if isinstance(variation, dict) and isinstance(variation.get("text"), str):
-            yield variation["text"]
+        found = yaml_lines.text(variation, "text")
+        if found:
+            yield found
 
 
 def plan_values(root: Path) -> dict[str, str]:
-    """Plan settings (``{nurse_line}`` etc.) so bubbles are measured as members see them."""
+    """Plan settings (``{nurse_line}`` etc.) so bubbles are measured as members see them.
+
+    Read with PyYAML, as ``member_health.settings`` reads ``plan.yml`` for the assistant.
+    """
     for path in (root / "plan.yml", REPO_ROOT / "plan.yml"):
         if path.is_file():
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -469,22 +450,15 @@ def plan_values(root: Path) -> dict[str, str]:
     return {}
 
 
-def line_at(text: str, index: int) -> int:
-    """Line of ``text[index]``: exact in ``|`` blocks, else the line where the text starts."""
-    if getattr(text, "literal", False):
-        return line_of(text) + 1 + text[:index].count("\n")
-    return line_of(text)
-
-
-def bubbles(text: LineStr) -> Iterator[tuple[int, str, int]]:
+def bubbles(text: Text) -> Iterator[tuple[int, str, int]]:
     """``(number, bubble, line)`` for each part of ``text`` between blank lines."""
-    number, start = 0, 0
-    ends = [(match.start(), match.end()) for match in BUBBLE_SEPARATOR.finditer(text)]
-    for end, next_start in ends + [(len(text), len(text))]:
-        raw = text[start:end]
+    number, start, value = 0, 0, text.value
+    ends = [(match.start(), match.end()) for match in BUBBLE_SEPARATOR.finditer(value)]
+    for end, next_start in ends + [(len(value), len(value))]:
+        raw = value[start:end]
         if raw.strip():
             number += 1
-            yield number, raw.strip(), line_at(text, start + len(raw) - len(raw.lstrip()))
+            yield number, raw.strip(), text.line_at(start + len(raw) - len(raw.lstrip()))
         start = next_start
 
 
@@ -513,11 +487,11 @@ def check_faq_sources(content: Content) -> None:
     for name, (variations, path, line) in sorted(content.responses.items()):
         if not name.startswith(FAQ_RESPONSE_PREFIX):
             continue
-        for variation in variations or [None]:
+        for index, variation in enumerate(variations or [None]):
             metadata = variation.get("metadata") if isinstance(variation, dict) else None
             source = metadata.get("source") if isinstance(metadata, dict) else None
             if not (isinstance(source, str) and source.strip()):
-                where = line_of(variation) if isinstance(variation, dict) else line
+                where = yaml_lines.line(variations, index) if isinstance(variation, dict) else line
                 content.problems.append(
                     Problem(
                         path,
@@ -528,16 +502,12 @@ def check_faq_sources(content: Content) -> None:
                 )
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key != "metadata":
-                yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
+NOT_SHOWN = frozenset({"metadata"})
+
+
+def shown_texts(variations: list[Any], index: int) -> Iterator[Text]:
+    """Every string of a response's variation ``index`` that members may read (not metadata)."""
+    return yaml_lines.texts(variations, index, skip=NOT_SHOWN)
 
 
 def check_emergency_number(content: Content) -> None:
@@ -545,14 +515,19 @@ def check_emergency_number(content: Content) -> None:
     for name, (variations, path, line) in sorted(content.responses.items()):
         if may_mention_911(name):
             continue
-        for variation in variations:
-            hits = [text for text in _strings(variation) if EMERGENCY_NUMBER.search(text)]
-            if hits:
-                match = EMERGENCY_NUMBER.search(hits[0])
+        for index in range(len(variations)):
+            hits = [
+                (text, match)
+                for text in shown_texts(variations, index)
+                for match in [EMERGENCY_NUMBER.search(text.value)]
+                if match
+            ]
+            if hits:  # once per variation, where it first says it
+                text, match = hits[0]
                 content.problems.append(
                     Problem(
                         path,
-                        line_at(hits[0], match.start() if match else 0) or line,
+                        text.line_at(match.start()) or line,
                         f"{name}: mentions 911; only utter_emergency*, utter_welcome and "
                         "utter_faq/disclaimer may (members with an emergency are answered "
                         "by utter_emergency)",
@@ -563,13 +538,13 @@ def check_emergency_number(content: Content) -> None:
 def check_contact_details(content: Content) -> None:
     """No phone number or link written out: plan placeholders, so a change is made once."""
     for name, (variations, path, line) in sorted(content.responses.items()):
-        for variation in variations:
-            for text in _strings(variation):
-                for index, kind, what in contact_details(text):
+        for index in range(len(variations)):
+            for text in shown_texts(variations, index):
+                for start, kind, what in contact_details(text.value):
                     content.problems.append(
                         Problem(
                             path,
-                            line_at(text, index) or line,
+                            text.line_at(start) or line,
                             f'{name}: "{what}" is {kind}; write {{plan_name}}, {{nurse_line}}, '
                             "{member_services} or {back_pain_program_url} instead (the values "
                             "live in plan.yml)",
@@ -585,9 +560,9 @@ def check_placeholders(content: Content) -> None:
         if name in sent or any(name.startswith(prefix) for prefix in prefixes):
             continue  # a custom action sends it, with its own values (tests/actions check)
         known = plan_keys | content.slots
-        for variation in variations:
-            for text in _strings(variation):
-                for match in PLACEHOLDER.finditer(text):
+        for index in range(len(variations)):
+            for text in shown_texts(variations, index):
+                for match in PLACEHOLDER.finditer(text.value):
                     if match.group(1) in known:
                         continue
                     near = did_you_mean(match.group(1), known, cutoff=0.6)
@@ -599,7 +574,7 @@ def check_placeholders(content: Content) -> None:
                     content.problems.append(
                         Problem(
                             path,
-                            line_at(text, match.start()) or line,
+                            text.line_at(match.start()) or line,
                             f"{name}: {match.group(0)} would reach members as it is, in braces: "
                             + fix,
                         )
@@ -673,12 +648,11 @@ def entry_line(data: Any, message: str) -> int:
         if not isinstance(items, list) or index >= len(items):
             break
         node, rest = items[index], message[match.end() :]
-        line = line_of(node) or line
+        line = yaml_lines.line(items, index) or line
     if isinstance(node, dict):
         for key in QUOTED_KEY.findall(rest):
-            found = [k for k in node if k == key and isinstance(k, LineStr)]
-            if found:
-                return found[0].line
+            if key in node:
+                return yaml_lines.key_line(node, key) or line
     return line
 
 
@@ -687,7 +661,7 @@ def check_pattern_files(content: Content) -> None:
     for path in yaml_files(content.root / "data" / "patterns"):
         content.pattern_files += 1
         known = len(content.problems)
-        data = load_yaml(content, path)
+        data = load_yaml(content, path, duplicate_keys=True)
         if len(content.problems) > known:
             continue
         validator = pattern_validator(path.stem)

@@ -79,13 +79,19 @@ YAML_ADVICE = (
     ),
     ("found unexpected end of stream", "a quote or bracket is opened but never closed"),
     ("while scanning a quoted scalar", "a quote is opened but never closed"),
-    ("found duplicate anchor", "a '&' in a text: put the text in quotes"),
     ("found undefined alias", "a '*' at the start of a text: put the text in quotes"),
+    (
+        "found duplicate key",
+        "a name given twice in the same section (Rasa refuses the file): keep one, or rename "
+        "the other",
+    ),
 )
 
 
 def yaml_advice(reason: str) -> str:
     """YAML's complaint in an editor's words, keeping YAML's own for an engineer."""
+    if reason.startswith("found duplicate key"):
+        reason = reason.split(" with value ", 1)[0]  # the key, not its (whole) value
     for needle, advice in YAML_ADVICE:
         if needle in reason:
             return f"{advice} (YAML says: {reason})"

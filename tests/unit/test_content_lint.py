@@ -538,6 +538,25 @@ def test_pattern_files_are_checked_by_their_loader(repo: Path) -> None:
     assert "the pattern file is not valid" in GUIDE.read_text(encoding="utf-8")
 
 
+def test_a_name_given_twice_is_reported_as_rasa_would_refuse_it(repo: Path) -> None:
+    """Rasa's YAML refuses a key given twice (the lint's too); pattern files' loaders do not."""
+    edit(
+        repo,
+        "data/responses/core.yml",
+        "  utter_handoff:",
+        "  utter_welcome:\n    - text: Hi\n  utter_handoff:",
+    )
+    lines = (repo / "data/responses/core.yml").read_text(encoding="utf-8").splitlines()
+    line = [n for n, text in enumerate(lines, 1) if "utter_welcome:" in text][1]  # the second
+    assert problems(repo) == [
+        f"data/responses/core.yml:{line}: a name given twice in the same section (Rasa refuses "
+        'the file): keep one, or rename the other (YAML says: found duplicate key "utter_welcome")'
+    ]
+    edit(repo, "data/responses/core.yml", "  utter_welcome:\n    - text: Hi\n", "")
+    edit(repo, "data/patterns/example_terms.yml", "terms:", "kind: terms\nkind: terms\nterms:")
+    assert problems(repo) == []
+
+
 def test_cli_prints_file_and_line_and_fails(repo: Path, capsys: pytest.CaptureFixture) -> None:
     edit(repo, "data/nlu/faq_types.yml", "      - osteosarcoma question 19\n", "")
     assert content_lint.main(["--root", str(repo)]) == 1
