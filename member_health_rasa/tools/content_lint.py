@@ -200,8 +200,8 @@ def collect_story_intents(
         for step in steps if isinstance(steps, list) else []:
             if not isinstance(step, dict):
                 continue
-            alternatives = step.get("or") if isinstance(step.get("or"), list) else [step]
-            for alternative in alternatives:
+            either = step.get("or")
+            for alternative in either if isinstance(either, list) else [step]:
                 if isinstance(alternative, dict) and alternative.get("intent"):
                     intent = str(alternative["intent"])
                     where = (content.relative(path), yaml_lines.line(alternative, "intent"))
