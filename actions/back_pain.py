@@ -13,6 +13,7 @@ import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
 from member_health import red_flags
@@ -20,7 +21,6 @@ from member_health.settings import plan
 
 logger = logging.getLogger(__name__)
 
-REQUESTED_SLOT = "requested_slot"
 OUTCOME_SLOT = "screening_outcome"
 FAILED_ATTEMPTS_SLOT = "screen_failed_attempts"
 # Fail safe: an unclear answer is confirmed once (Yes / No / Not sure buttons); a second unclear

@@ -26,6 +26,7 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
 from member_health.log_ids import member_log_id
 from member_health.settings import plan
@@ -63,7 +64,7 @@ class ActionEmergencyEscalation(Action):
         await notify_webhook(record)
         events: list[dict[str, Any]] = [SlotSet("emergency_escalated", True)]
         if tracker.active_loop_name:
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+            events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
         try:
             contacts = plan().as_template()
         except (OSError, ValueError, yaml.YAMLError):
