@@ -8,9 +8,30 @@ from __future__ import annotations
 
 import logging
 
-from member_health.settings import ExampleContactsError, check_plan, plan, production_mode
+from member_health.settings import (
+    PLAN_ERRORS,
+    ExampleContactsError,
+    check_plan,
+    plan,
+    production_mode,
+)
 
 logger = logging.getLogger(__name__)
+
+
+def plan_contacts(instead: str) -> dict[str, str] | None:
+    """The plan's contacts and links as response values, or None if the configuration is broken.
+
+    The one place the actions load them: on None the action answers without them (``instead``
+    says how, for the log) rather than fail. The Rasa server fills the same values into every
+    response (``member_health_rasa.ops.plan_responses``); passing them keeps an action's reply
+    complete on its own.
+    """
+    try:
+        return plan().as_template()
+    except PLAN_ERRORS:
+        logger.exception("Plan configuration unavailable; %s.", instead)
+        return None
 
 
 def check_plan_at_start() -> list[str]:

@@ -5,22 +5,18 @@ the outcome is computed there, and the program link comes from ``member_health.s
 """
 from __future__ import annotations
 
-import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions import plan_contacts
 from member_health import red_flags
-from member_health.settings import plan
 
-logger = logging.getLogger(__name__)
-
-REQUESTED_SLOT = "requested_slot"
 OUTCOME_SLOT = "screening_outcome"
 FAILED_ATTEMPTS_SLOT = "screen_failed_attempts"
 # Fail safe: an unclear answer is confirmed once (Yes / No / Not sure buttons); a second unclear
@@ -45,12 +41,10 @@ INTENT_ANSWERS: dict[str, str] = {
 
 def _plan_template(dispatcher: CollectingDispatcher) -> dict[str, str] | None:
     """The plan's contacts and links, or ``None`` (and an apology sent) if they are broken."""
-    try:
-        return plan().as_template()
-    except (OSError, ValueError, yaml.YAMLError):
-        logger.exception("Plan configuration unavailable.")
+    template = plan_contacts(instead="utter_action_unavailable instead of the program link")
+    if template is None:
         dispatcher.utter_message(response="utter_action_unavailable")
-        return None
+    return template
 
 
 def _is_answer_turn(intent: str | None, text: str, answer: str | None) -> bool:

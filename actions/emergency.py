@@ -22,13 +22,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 import requests
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 
+from actions import plan_contacts
 from member_health.log_ids import member_log_id
-from member_health.settings import plan
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +63,9 @@ class ActionEmergencyEscalation(Action):
         await notify_webhook(record)
         events: list[dict[str, Any]] = [SlotSet("emergency_escalated", True)]
         if tracker.active_loop_name:
-            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
-        try:
-            contacts = plan().as_template()
-        except (OSError, ValueError, yaml.YAMLError):
-            logger.exception("Plan configuration unavailable; emergency follow-up not sent.")
-        else:
+            events += [ActiveLoop(None), SlotSet(REQUESTED_SLOT, None)]
+        contacts = plan_contacts(instead="emergency follow-up not sent")
+        if contacts is not None:
             dispatcher.utter_message(response="utter_emergency_followup", **contacts)
         return events
 

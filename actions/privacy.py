@@ -7,9 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-FORGET_SLOT = (
-    "forget_me_confirmed"  # read by member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore
-)
+from member_health.privacy import FORGET_SLOT
 
 
 class ActionForgetMe(Action):

@@ -23,31 +23,27 @@ every detail is answered at once (the result repeats the details it used).
 """
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
-import yaml
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import REQUESTED_SLOT
 from rasa_sdk.types import DomainDict
 
+from actions import plan_contacts
 from member_health import staging
 from member_health import tumor_details as td
-from member_health.settings import plan
+from member_health.channel_format import MAX_BUBBLE_CHARS
 from member_health.units import MAX_SIZE_CM
 
-logger = logging.getLogger(__name__)
-
 FORM = "stage_form"
-REQUESTED_SLOT = "requested_slot"
 # Never read as an answer: the rules answer these ("forget me" ends the form, then confirms).
 INTERRUPTION_INTENTS = frozenset({"emergency", "stop", "forget_me"})
 # Read as an answer only when the message answers something (and is not a question).
 QUESTION_INTENTS = frozenset({"faq", "human_handoff", "bot_challenge"})
 UNSURE_INTENT = "unsure"
-MAX_BUBBLE_CHARS = 450
 CONFIRMED = "stage_confirmed"
 YES = "yes"
 CHANGE = "change"
@@ -501,10 +497,8 @@ class ActionExplainStage(Action):
 
     @staticmethod
     def _care_team(dispatcher: CollectingDispatcher) -> None:
-        try:
-            contacts = plan().as_template()
-        except (OSError, ValueError, yaml.YAMLError):
-            logger.exception("Plan configuration unavailable; care-team sentence without contacts.")
+        contacts = plan_contacts(instead="care-team sentence without contacts")
+        if contacts is None:
             dispatcher.utter_message(response="utter_stage_care_team_without_contacts")
             return
         dispatcher.utter_message(response="utter_stage_care_team", **contacts)

@@ -9,6 +9,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+# A reply bubble as written in the domain (paragraphs split by a blank line), on every channel:
+# the content lint refuses a longer one and the stage explainer splits its lists to fit.
+MAX_BUBBLE_CHARS = 450
+
 # Characters per message each provider accepts.
 SMS_LIMIT = 1600  # Twilio Programmable Messaging, per message body
 TELEGRAM_LIMIT = 4096  # Bot API sendMessage

@@ -2,7 +2,9 @@
 
 A single 120 KB message drove a stock Rasa 3.6 server past 6 GB of memory on this machine
 (docs/rasa-3.6-pitfalls.md #4), so channels refuse large bodies and over-long messages
-before parsing. Values can be tuned by environment variables.
+before parsing. Values can be tuned by environment variables. These are the only definitions:
+the channels, the server's guards (``member_health_rasa.ops.server_hooks``) and the nginx template
+(``deploy/nginx.conf.template``, which names the variable it mirrors) read them from here.
 """
 from __future__ import annotations
 
@@ -11,7 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+# The public webhooks, the widget's socket.io messages and the NLU routes.
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", 16 * 1024))
+# Every other route of the Rasa server (the HTTP API: tracker events, model upload).
+MAX_API_BODY_BYTES = int(os.environ.get("MAX_API_BODY_BYTES", 1024 * 1024))
 MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", 1000))
 MAX_SENDER_CHARS = int(os.environ.get("MAX_SENDER_CHARS", 128))
 

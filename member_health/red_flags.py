@@ -30,6 +30,8 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
+from member_health.text import looks_like_question
+
 Answer = Literal["yes", "no", "unsure"]
 Outcome = Literal["clear", "see_doctor"]
 
@@ -480,18 +482,6 @@ def screening_outcome(answers: Mapping[str, str | None], previous: str | None = 
     if previous == SEE_DOCTOR:
         return SEE_DOCTOR
     return CLEAR if all(answers.get(flag) == NO for flag in RED_FLAGS) else SEE_DOCTOR
-
-
-def looks_like_question(text: str) -> bool:
-    """A question rather than an answer ("wait, what is chordoma?", "is numbness bad")."""
-    stripped = text.strip().lower()
-    return stripped.endswith("?") or bool(
-        re.match(
-            r"(?:wait,? )?(?:what|why|how|who|when|where|which|is|are|can|could|does|do|"
-            r"should|will|would)\b",
-            stripped,
-        )
-    )
 
 
 _PLAIN_ANSWERS = {"yes", "yeah", "yep", "yup", "y", "no", "nope", "nah", "n", "not sure", "unsure"}

@@ -1,7 +1,8 @@
 """Plan configuration (name, phone numbers, links) read from ``plan.yml`` and the environment.
 
-Responses never hard-code these values: actions pass them to responses as template
-variables, e.g. ``dispatcher.utter_message(response="utter_handoff", **plan().as_template())``.
+Responses never hard-code these values. The Rasa server fills them into every response
+(``member_health_rasa.ops.plan_responses``); the actions that send contacts also pass them, and
+answer without them when the configuration is broken (``actions.plan_contacts``).
 
 ``plan.yml`` ships example values (a 555-01xx nurse line, example.org links). ``example_keys``
 names the settings that still hold one; ``check_plan`` refuses them when
@@ -55,6 +56,10 @@ def load_plan(env: Mapping[str, str] | None = None, path: Path | None = None) ->
     if missing:
         raise ValueError(f"{path}: missing plan settings: {', '.join(missing)}")
     return Plan(**{key: str(value) for key, value in values.items()})
+
+
+# What loading a broken plan configuration raises (unreadable file, bad YAML, missing setting).
+PLAN_ERRORS = (OSError, ValueError, yaml.YAMLError)
 
 
 @lru_cache(maxsize=1)

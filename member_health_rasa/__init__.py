@@ -1,6 +1,6 @@
 """The assistant's Rasa side: what runs inside the Rasa server, and the tools around it.
 
-- ``channels``: custom input channels (credentials.yml names them by class path);
+- ``channels``: custom input channels (credentials*.yml name them by class path);
 - ``nlu``: custom NLU components and the emergency-first policy (config.yml);
 - ``ops``: tracker store, response generator, the server's guards, store checks and purge
   (endpoints*.yml name the first two);

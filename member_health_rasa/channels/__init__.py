@@ -1,1 +1,2 @@
-"""Custom Rasa input channels (loaded by class path from credentials.yml, in the Rasa server)."""
+"""Custom Rasa input channels (loaded by class path from credentials.yml and
+credentials.channels.yml, in the Rasa server)."""

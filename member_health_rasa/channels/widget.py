@@ -6,7 +6,8 @@
 - serves the demo page, ``web/`` and socket.io-client (from ``node_modules``) at
   ``/webhooks/widget/``, so page and socket share one origin (no CDN, no CORS);
 - accepts socket.io connections only from that origin or the configured
-  ``cors_allowed_origins`` (a site that embeds the widget);
+  ``cors_allowed_origins`` (default: the ``WIDGET_ORIGIN`` variable; a site that embeds the
+  widget);
 - resumes only sessions it issued: ``session_confirm`` hands out ``widget:<random>.<HMAC>``
   (``member_health_rasa.ops.identity``, key ``WIDGET_SESSION_SECRET``), bound to the socket (sid); a
   ``session_request`` with any other id (unsigned, forged, another channel's) gets a new id and
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -98,6 +100,10 @@ class _WidgetBlueprint(SocketBlueprint):
         super().register(app, options)
 
 
+# Extra allowed origins when credentials.yml names none (it holds no ${VAR}: plain `rasa run`).
+WIDGET_ORIGIN_ENV = "WIDGET_ORIGIN"
+
+
 def _origins(value: Any) -> list[str]:
     """Configured extra origins: a list or a comma-separated string."""
     if not value:
@@ -121,7 +127,8 @@ class WidgetInput(SocketIOInput):
         credentials = credentials or {}
         channel = super().from_credentials(credentials)
         assert isinstance(channel, WidgetInput)
-        channel.extra_origins = _origins(credentials.get("cors_allowed_origins"))
+        origins = credentials.get("cors_allowed_origins") or os.environ.get(WIDGET_ORIGIN_ENV)
+        channel.extra_origins = _origins(origins)
         return channel
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,19 +3,18 @@
 
 Only Sanic's public API: its config, a routing signal, middleware and exception handlers.
 
-- Body size: every request body is capped at ``MAX_API_BODY_BYTES`` (Sanic's
-  ``REQUEST_MAX_SIZE``, default 1 MiB instead of Sanic's 100 MB): Sanic stops reading at the cap
-  and answers 413. The public webhooks and the NLU routes are capped at ``MAX_BODY_BYTES``
-  (16 KB): a body that declares more (``Content-Length``) gets the 413 before it is read, a
-  chunked one once read (within the 1 MiB cap), so a huge message never reaches NLU (a 120 KB
-  message drove a stock server past 6 GB).
+- Body size (both caps from ``member_health.limits``): every request body is capped at
+  ``MAX_API_BODY_BYTES`` (Sanic's ``REQUEST_MAX_SIZE``, default 1 MiB instead of Sanic's 100 MB):
+  Sanic stops reading at the cap and answers 413. The public webhooks and the NLU routes are
+  capped at ``MAX_BODY_BYTES`` (default 16 KB): a body that declares more (``Content-Length``)
+  gets the 413 before it is read, a chunked one once read (within the larger cap), so a huge
+  message never reaches NLU (a 120 KB message drove a stock server past 6 GB).
 - Over-long texts for NLU on the HTTP API get a 413 before NLU. A malformed API body (invalid
   JSON or UTF-8, a list where an object is expected) that makes Rasa's handler fail gets a 400
   with a reason instead of a 500. Rasa's token check still answers first (401).
 """
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
@@ -25,10 +24,8 @@ from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from member_health.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, Refusal
+from member_health.limits import MAX_API_BODY_BYTES, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, Refusal
 from member_health_rasa.ops.input_policy import parse_json
-
-MAX_API_BODY_BYTES = int(os.environ.get("MAX_API_BODY_BYTES", 1024 * 1024))
 
 SMALL_BODY_PATHS = re.compile(r"^/(webhooks/|model/parse$|conversations/.+/messages$)")
 CONVERSATION = r"/conversations/.+"

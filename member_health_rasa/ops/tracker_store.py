@@ -33,12 +33,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from member_health.privacy import FORGET_SLOT
 from member_health_rasa.ops import report_index
 from member_health_rasa.ops.stores import scrub, secure_delete_on
 
 logger = logging.getLogger(__name__)
-
-FORGET_SLOT = "forget_me_confirmed"
 
 
 def forget_requested(tracker: DialogueStateTracker) -> bool:

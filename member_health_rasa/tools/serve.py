@@ -19,7 +19,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +47,9 @@ ACTIONS_ENV = frozenset(
     }
 )  # fmt: skip
 ACTIONS_ENV_PREFIXES = ("LC_", "PLAN_", "SANIC_")
+# The channels: REST and the widget (no secret; what a plain `rasa run` reads), then the messaging
+# channels, each on only when its variables are set.
+CREDENTIALS_FILES = (ROOT / "credentials.yml", ROOT / "credentials.channels.yml")
 
 
 def actions_env(env: Mapping[str, str]) -> dict[str, str]:
@@ -142,16 +145,24 @@ def _fill(value: Any, env: Mapping[str, str], missing: list[str]) -> Any:
 
 
 def runtime_credentials(
-    source: Path, out: Path, env: Mapping[str, str] | None = None
+    sources: Sequence[Path], out: Path, env: Mapping[str, str] | None = None
 ) -> tuple[Path, list[str]]:
-    """Fill a credentials template from the environment, leaving out unconfigured channels.
+    """Merge credentials templates into one file, filled from the environment, leaving out
+    unconfigured channels.
 
     Rasa refuses a credentials file with an unset ``${VAR}``, so each channel whose required
-    variables are not all set is dropped (and named in the returned list) instead. The file
-    holds secrets: it is written readable by its owner only.
+    variables are not all set is dropped (and named in the returned list) instead. A channel
+    named in two sources is an error. The file holds secrets: it is written readable by its
+    owner only.
     """
     env = os.environ if env is None else env
-    template = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+    template: dict[str, Any] = {}
+    for source in sources:
+        channels = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        twice = sorted(set(template) & set(channels))
+        if twice:
+            raise ValueError(f"{source.name}: channels already configured: {', '.join(twice)}")
+        template.update(channels)
     config: dict[str, Any] = {}
     off: list[str] = []
     for channel, settings in template.items():
@@ -230,7 +241,7 @@ class Servers:
         env = {**os.environ, **self.env}
         preflight(endpoints, env)
         credentials, off = runtime_credentials(
-            ROOT / "credentials.yml", self.log_dir / f"credentials-{self.rasa_port}.yml", env
+            CREDENTIALS_FILES, self.log_dir / f"credentials-{self.rasa_port}.yml", env
         )
         if off:
             print(f"serve: channels off: {', '.join(off)}", file=sys.stderr)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.handoff import ActionHandoff
+from member_health import settings
 from member_health.settings import plan
 from member_health_rasa.project import feature_responses, merged_domain
 
@@ -89,6 +91,24 @@ async def test_broken_plan_configuration_still_answers(monkeypatch: pytest.Monke
     monkeypatch.setenv("PLAN_NURSE_LINE", "")
     messages = await run_handoff()
     assert [m["response"] for m in messages] == ["utter_action_unavailable"]
+
+
+@pytest.mark.parametrize("content", ["plan_name: [unclosed\n", None], ids=["bad-yaml", "no-file"])
+async def test_a_broken_or_missing_plan_file_still_answers(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    content: str | None,
+) -> None:
+    """Every action loads the plan through ``actions.plan_contacts``: whatever is wrong with
+    plan.yml, it is logged and the member gets the action's answer without contacts."""
+    broken = tmp_path / "plan.yml"
+    if content is not None:
+        broken.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(settings, "PLAN_FILE", broken)
+    messages = await run_handoff()
+    assert [m["response"] for m in messages] == ["utter_action_unavailable"]
+    assert "Plan configuration unavailable" in caplog.text
 
 
 @pytest.mark.parametrize(("name", "variants"), CORE_RESPONSES)

@@ -32,12 +32,13 @@ import requests
 import yaml
 from chat import rest_headers
 
+from member_health.privacy import FORGET_SLOT
+
 ROOT = Path(__file__).resolve().parents[2]
 STORIES = ROOT / "tests" / "stories"
 REPLY_S = 90
 RATE_LIMIT_WAIT_S = 30  # at most this long in all for the server's Retry-After
 LISTEN = "action_listen"
-FORGET_SLOT = "forget_me_confirmed"
 UNSET = object()
 
 

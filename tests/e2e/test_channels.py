@@ -31,7 +31,8 @@ from twilio.request_validator import RequestValidator
 from widget_client import Widget, bubbles
 
 from member_health_rasa.channels.common import resolve_text
-from member_health_rasa.tools.serve import ROOT, Servers, runtime_credentials
+from member_health_rasa.channels.widget import WidgetInput
+from member_health_rasa.tools.serve import CREDENTIALS_FILES, ROOT, Servers, runtime_credentials
 
 REPLY_S = 90
 TWILIO = {
@@ -64,7 +65,7 @@ MESSAGING = {
 
 
 def _channels(tmp_path: Path, env: dict[str, str]) -> dict[str, Any]:
-    out, _ = runtime_credentials(ROOT / "credentials.yml", tmp_path / "credentials.yml", env)
+    out, _ = runtime_credentials(CREDENTIALS_FILES, tmp_path / "credentials.yml", env)
     return yaml.safe_load(out.read_text())
 
 
@@ -93,10 +94,19 @@ def test_a_channel_is_on_only_when_its_variables_are_set(
     tmp_path: Path, env: dict[str, str], on: set
 ) -> None:
     channels = _channels(tmp_path, env)
-    template = set(yaml.safe_load((ROOT / "credentials.yml").read_text()))
-    always = template - MESSAGING  # REST and the widget need no secrets
-    assert "member_health_rasa.channels.widget.WidgetInput" in always
+    # credentials.yml: what a plain `rasa run` reads, REST and the widget (no secret needed)
+    always = set(yaml.safe_load((ROOT / "credentials.yml").read_text()))
+    assert always == {
+        "member_health_rasa.channels.rest.RestInput",
+        "member_health_rasa.channels.widget.WidgetInput",
+    }
+    assert set(yaml.safe_load((ROOT / "credentials.channels.yml").read_text())) == MESSAGING
     assert set(channels) == always | on
+
+
+def test_credentials_yml_needs_no_variable() -> None:
+    """Plain `rasa run` reads credentials.yml: an unset ${VAR} there would stop it."""
+    assert "${" not in (ROOT / "credentials.yml").read_text()
 
 
 def test_runtime_credentials_fill_values_and_leave_unset_optional_settings_out(
@@ -109,18 +119,23 @@ def test_runtime_credentials_fill_values_and_leave_unset_optional_settings_out(
         "twilio_number": "+15550009999",
         "api_base": "http://127.0.0.1:1",
     }
-    assert "cors_allowed_origins" not in channels["member_health_rasa.channels.widget.WidgetInput"]
-    widget = _channels(tmp_path, {"WIDGET_ORIGIN": "https://plan.example"})
-    assert (
-        widget["member_health_rasa.channels.widget.WidgetInput"]["cors_allowed_origins"]
-        == "https://plan.example"
-    )
+
+
+def test_widget_origins_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("WIDGET_ORIGIN", raising=False)
+    widget = WidgetInput.from_credentials({"session_persistence": True})
+    assert isinstance(widget, WidgetInput) and widget.extra_origins == []
+    monkeypatch.setenv("WIDGET_ORIGIN", "https://plan.example, https://b.example/")
+    widget = WidgetInput.from_credentials({"session_persistence": True})
+    assert isinstance(widget, WidgetInput)
+    assert widget.extra_origins == ["https://plan.example", "https://b.example"]
+    configured = WidgetInput.from_credentials({"cors_allowed_origins": "https://c.example"})
+    assert isinstance(configured, WidgetInput)
+    assert configured.extra_origins == ["https://c.example"]
 
 
 def test_runtime_credentials_name_the_missing_variables_and_hide_the_file(tmp_path: Path) -> None:
-    out, off = runtime_credentials(
-        ROOT / "credentials.yml", tmp_path / "c.yml", {"SLACK_TOKEN": "x"}
-    )
+    out, off = runtime_credentials(CREDENTIALS_FILES, tmp_path / "c.yml", {"SLACK_TOKEN": "x"})
     assert "member_health_rasa.channels.slack.SlackEventsInput (set SLACK_SIGNING_SECRET)" in off
     assert out.stat().st_mode & 0o077 == 0
 

@@ -22,7 +22,7 @@ from rasa.shared.core.events import Event
 from sanic import Sanic
 
 from member_health_rasa.ops import extensions
-from member_health_rasa.tools.serve import ROOT, runtime_credentials
+from member_health_rasa.tools.serve import CREDENTIALS_FILES, ROOT, runtime_credentials
 
 RASA_ORIGINALS = {
     "RemoteAction.run": (RemoteAction, "run"),
@@ -138,7 +138,7 @@ def test_rasa_run_registers_the_listener_on_the_app_whatever_the_channels(
         pytest.fail(f"no model at {model}: make train")
     path = tmp_path / "credentials.yml"
     if credentials == "PROJECT":  # what make run uses with no channel variable set
-        runtime_credentials(ROOT / "credentials.yml", path, env={})
+        runtime_credentials(CREDENTIALS_FILES, path, env={})
     else:
         path.write_text(credentials, encoding="utf-8")
     args = parse("run", "--enable-api", "--model", str(model), "--credentials", str(path))

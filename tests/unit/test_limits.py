@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from member_health import limits
 from member_health.limits import (
     MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
@@ -243,3 +246,10 @@ def test_webhook_message_stores_no_caller_metadata() -> None:
     accepted, refusal = webhook_message(body({"sender": "a", "message": "hi", "metadata": caller}))
     assert refusal is None and accepted is not None
     assert accepted["metadata"] is None
+
+
+def test_nginx_template_caps_bodies_at_the_api_cap() -> None:
+    """nginx cannot read member_health/limits.py: its line states MAX_API_BODY_BYTES' default."""
+    template = Path(limits.__file__).parents[1] / "deploy" / "nginx.conf.template"
+    [size] = re.findall(r"^\s*client_max_body_size (\d+)m;", template.read_text(), re.M)
+    assert int(size) * 1024 * 1024 == limits.MAX_API_BODY_BYTES
