@@ -41,6 +41,7 @@ from typing import Any
 
 import yaml
 
+from member_health.channel_format import MAX_BUBBLE_CHARS
 from member_health.paths import ROOT as REPO_ROOT
 from member_health_rasa.tools import yaml_lines
 from member_health_rasa.tools.content_text import (
@@ -54,7 +55,7 @@ from member_health_rasa.tools.content_text import (
 from member_health_rasa.tools.yaml_lines import Text
 
 MIN_EXAMPLES = 20
-MAX_BUBBLE_CHARS = 450
+
 FAQ_INTENT = "faq"
 FAQ_RESPONSE_PREFIX = "utter_faq/"
 # Rasa's default domain file (structure only) and where the FAQ answers live.
