@@ -34,6 +34,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from member_health.paths import ROOT
+from member_health.word_yaml import load_words_yaml
 
 DEFAULT_PATTERNS_PATH = ROOT / "data" / "patterns" / "emergency.yml"
 
@@ -63,19 +64,6 @@ TokenPattern = list[dict[str, Any]]
 
 class PatternFileError(ValueError):
     """The emergency pattern file is malformed; the message names the file and the entry."""
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML loader where only true/false are booleans: "no", "on", "yes" stay words."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
-}
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
 
 
 # -- the file's schema -------------------------------------------------------------------
@@ -351,7 +339,7 @@ def read_pattern_file(path: str | Path) -> PatternFile:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506
+        data = load_words_yaml(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise PatternFileError(f"{path}: cannot read the emergency pattern file ({exc})") from exc
     except yaml.YAMLError as exc:
