@@ -644,6 +644,7 @@ def warn_unoffered_topics(content: Content) -> None:
 PATTERN_LOADERS = {
     "emergency": "member_health.emergency_patterns:load_patterns",
     "scope": "member_health.scope:load_vocabulary",
+    "tumor_terms": "member_health.tumor_terms:load_terms",
 }
 ENTRY_INDEX = re.compile(r"(\w+)\[(\d+)\]")
 QUOTED_KEY = re.compile(r"['\"](\w+)['\"]")
