@@ -126,11 +126,15 @@ class Phrase(Text):
 
 
 class Id(ConstrainedStr):
+    """A pattern or cue group id: it is recorded as the reason of a decision."""
+
     strict = True
     regex = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
 class Window(ConstrainedInt):
+    """How many words may stand between a cue and a match (true/false are not numbers)."""
+
     strict = True
     ge = 0
     le = MAX_WINDOW
