@@ -21,6 +21,10 @@ Fail-safe rule (a wrong stage can mislead a member; an extra question costs litt
   "they're checking his lungs") is ``unknown``, never a place.
 * A tumor in another bone is distant spread (``other``, M1b), not a second spot in the same
   bone; "the lungs, nowhere else" is the lungs.
+
+The words (bone names, places cancer spreads to, spread words, corrections, misspellings) are
+editors' lists in ``data/patterns/tumor_terms.yml`` (``member_health.tumor_terms``); how they
+are read stays here. Pure module: no Rasa imports.
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from member_health import units
+from member_health.tumor_terms import alternation, load_terms
 
 LOCATION = "tumor_location"
 GRADE = "tumor_grade"
@@ -89,6 +94,15 @@ def _words(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w'])(?:{pattern})(?![\w'])")
 
 
+# The editors' word lists (data/patterns/tumor_terms.yml, checked once, at import).
+_TERMS = load_terms()
+
+
+def _terms(*lists: list[str]) -> re.Pattern[str]:
+    """Whole-word regex for the phrases of one or more word lists, in file order."""
+    return _words(alternation([phrase for phrases in lists for phrase in phrases]))
+
+
 _UNSURE = _words(
     r"(?:not (?:really |quite |totally |100% )?sure|unsure|(?:do ?n'?t|do not|doesn'?t) know"
     r"|dunno|idk|no idea|not certain|uncertain|no clue|(?:can'?t|cannot|do ?n'?t|do not) remember"
@@ -99,15 +113,15 @@ _UNSURE = _words(
     r"|no (?:results?|answer) yet|ask (?:the|his|her|my) doctor|not told)"
 )
 _KEYWORDS = {
-    GRADE: _words(r"grade\w*"),
-    SIZE: _words(r"(?:size|big|large|measure\w*)"),
-    SPOTS: _words(r"(?:spots?|places?|how many|more than one)"),
-    SPREAD: _words(r"(?:spread\w*|metasta\w*|mets)"),
+    GRADE: _terms(_TERMS.unsure_grade),
+    SIZE: _terms(_TERMS.unsure_size),
+    SPOTS: _terms(_TERMS.unsure_spots),
+    SPREAD: _terms(_TERMS.unsure_spread),
 }
 # "I don't know what stage it is" is the question, not an unknown detail.
 _UNSURE_OF_STAGE = re.compile(_UNSURE.pattern + r"(?: \w+){0,2}? (?:what|which) stage")
-_WHERE = _words(r"(?:where|which bone|what bone|location)")
-_SPREAD_WORD = _words(r"(?:spread\w*|metasta\w*|mets|went|gone|moved|travell?ed|reached)")
+_WHERE = _terms(_TERMS.where_words)
+_SPREAD_WORD = _terms(_TERMS.spread_words)
 _SITE_UNKNOWN = re.compile(
     r"(?:spread\w*|metasta\w*)\b.{0,40}?(?:not sure|unsure|do ?n'?t know|do not know|no idea"
     r"|not told|unknown) (?:to )?where"
@@ -115,21 +129,11 @@ _SITE_UNKNOWN = re.compile(
     r"|the tumou?r|the sarcoma)? ?(?:has |had |did |was )?(?:spread|went|gone|moved|metasta)"
 )
 
-# The sacrum and tailbone are the lowest part of the spine (where chordomas usually start);
-# spine or pelvis, there is no AJCC stage group either way.
-_SPINE = _words(r"(?:spine|spinal(?: column)?|vertebra\w*|backbone|sacrum|sacral|coccyx|tailbone)")
-_PELVIS = _words(
-    r"(?:pelvis|pelvic|hip ?bones?|ilium|iliac|ischium|ischial|pubis|pubic(?: bone)?"
-    r"|acetabul\w*)"
-)
-_HIP = _words(r"hips?")
-_LIMB_TRUNK_SKULL = _words(
-    r"(?:arms?|legs?|limbs?|femur|femoral|thigh(?: ?bones?)?|tibia\w*|shin(?: ?bones?)?|fibula\w*"
-    r"|calf bone|knees?|humerus|humeral|upper arm|forearms?|radius|ulna|elbows?|wrists?|hands?"
-    r"|fingers?|feet|foot|toes?|ankles?|heels?|shoulders?|shoulder ?blades?|scapula\w*"
-    r"|clavicle|collar ?bones?|ribs?|rib cage|sternum|breast ?bone|skull|jaw(?: ?bones?)?"
-    r"|mandible|maxilla|face|facial|cheek ?bones?|chest wall|long bones?)"
-)
+# Bone names (the file explains the sacrum, the hip and the rest).
+_SPINE = _terms(_TERMS.spine)
+_PELVIS = _terms(_TERMS.pelvis)
+_HIP = _terms(_TERMS.hip)
+_LIMB_TRUNK_SKULL = _terms(_TERMS.limb_trunk_skull)
 _LOCATIONS = (("spine", _SPINE), ("pelvis", _PELVIS), ("limb_trunk_skull", _LIMB_TRUNK_SKULL))
 
 # A roman numeral grade, but not "grade i think".
@@ -145,10 +149,7 @@ _GRADE_NUMBER = _words(
     rf"(?:grade|g) ?(?P<number>-?\d+(?:\.\d+)?|[ivx]+{_ROMAN_END}"
     r"|two|four|five|six|seven|eight|nine|ten)"
 )
-_NOT_A_GRADE = _words(
-    r"(?:fast|slow|quick|rapid|aggressive|growing|grows|spreading fast|intermediate|medium"
-    r"|moderate\w*)\w*"
-)
+_NOT_A_GRADE = _terms(_TERMS.not_a_grade)
 _NEGATED_BEFORE = re.compile(r"(?:\bnot|n't|\bno|\bnever)(?: (?:a|an|the|really|very))? $")
 
 _ADJECTIVE = r"(?:(?:small|smaller|big|bigger|large|main|primary|separate|different) )?"
@@ -179,16 +180,12 @@ _SPREAD_NONE = re.compile(
     r"|(?<![\w'])(?:localized|localised|non ?metastatic|contained|confined to (?:the|one|his|her"
     r"|my) bone|nowhere else)(?![\w'])"
 )
-_ANYWHERE = _words(r"(?:anywhere|elsewhere|any ?where|at all)")
-_LUNGS = _words(r"(?:lungs?|pulmonary)")
-_NODES = _words(r"(?:lymph(?: nodes?| glands?)?|(?:lymph )?nodes?|nodal|glands?)")
-_ORGANS = _words(r"(?:liver|brain|kidneys?|adrenals?|organs?|other bones?|another bone)")
-# Only after "spread" (or answering "where has it spread?"): "the long bones of his leg" or
-# "a lump under the skin" are not places it spread to.
-_ORGANS_AFTER_SPREAD = _words(
-    r"(?:bones|bone marrow|skin|stomach|belly|abdomen|other (?:parts|places|areas)"
-    r"|elsewhere(?: in (?:the|his|her|my) body)?|everywhere|all over)"
-)
+_ANYWHERE = _terms(_TERMS.anywhere)
+_LUNGS = _terms(_TERMS.lungs)
+_NODES = _terms(_TERMS.lymph_nodes)
+_ORGANS = _terms(_TERMS.organs)
+# Only after "spread" (or answering "where has it spread?").
+_ORGANS_AFTER_SPREAD = _terms(_TERMS.places_after_spread)
 # Without "spread", a place counts when the cancer is said to be in/on it ("spots on his
 # lungs", "in the liver too", "lung nodules"), not "a CT of his lungs".
 _IN_PLACE = re.compile(
@@ -226,12 +223,7 @@ _EXCEPT = re.compile(
     r"(?<![\w'])(?:except|besides|other than|apart from|aside from|but|only|just)" r"(?![\w'])"
 )
 # Spread that is possible or waiting on results is not known: the results decide.
-_PENDING_NEAR_SPREAD = _words(
-    r"(?:might|may|could|possibly|possible|probably|likely|perhaps|maybe|suspect\w*"
-    r"|suspicious|concern(?:ed|ing)?|worr(?:y|ied|ying)|query|questionable|unclear"
-    r"|indeterminate|not confirmed|unconfirmed|not clear|think\w*|thought|believe\w*"
-    r"|guess\w*|seems?|looks like|appears?)"
-)
+_PENDING_NEAR_SPREAD = _terms(_TERMS.maybe_words)
 _PENDING = _words(
     r"(?:waiting|await\w*|wait (?:on|for)|pending|inconclusive|unconfirmed|not confirmed"
     r"|checking|testing|looking (?:at|into)|rule out|ruling out|watch(?:ing)?|monitoring"
@@ -247,10 +239,7 @@ _PENDING = _words(
     r"|too (?:early|soon) to (?:tell|say|know)|do ?n'?t know yet|not known yet|not sure yet)"
 )
 _SENTENCES = re.compile(r"[.!?;\n]+(?!\d)")
-_SITE_WORD = _words(
-    r"(?:lungs?|pulmonary|chest|lymph(?: nodes?| glands?)?|nodes?|nodal|glands?|liver|brain"
-    r"|kidneys?|adrenals?|organs?|bones|other bones?|another bone|nodules?)"
-)
+_SITE_WORD = _terms(_TERMS.lungs, _TERMS.more_site_words, _TERMS.lymph_nodes, _TERMS.organs)
 _YES = re.compile(
     r"^(?:yes|yeah|yep|yup|yea|y|correct|right|it has|it did|there are|i think so"
     r"|affirmative|sadly yes|unfortunately yes)(?![\w'])"
@@ -265,16 +254,6 @@ _QUESTION_START = re.compile(
 )
 
 
-# Members' common misspellings of the words the readers look for.
-_SPELLINGS = {
-    r"spred\w*|sprad\w*|sperad\w*": "spread",
-    r"metastized|metastisized|metastacized": "metastasized",
-    r"humerous|humorus|humourus": "humerus",
-    r"femer|femor": "femur",
-    r"tibea|tibai": "tibia",
-    r"tumr|tumer|tumour": "tumor",
-    r"lo grade|lo-grade": "low grade",
-}
 _PLACE_BEFORE_METS = re.compile(
     r"(?<![\w'])(lungs?|liver|brain|lymph nodes?|nodes?|adrenals?|kidneys?) "
     r"(mets|metastas[ie]s|metastatic disease)(?![\w'])"
@@ -296,8 +275,9 @@ _GRADE_THEN_COUNT = re.compile(
     r"(?<![\w'])(high|low) grade ((?:\d+|two|three|four|several) (?:spots?|tumou?rs?|lesions?"
     r"|places|areas|sites|masses|lumps|growths))(?![\w'])"
 )
+# Members' common misspellings of the words the readers look for.
 _MISSPELLED = [
-    (re.compile(rf"(?<![\w'])(?:{wrong})(?![\w'])"), right) for wrong, right in _SPELLINGS.items()
+    (_terms(wrongs), right) for entry in _TERMS.misspellings for right, wrongs in entry.items()
 ]
 
 
@@ -516,10 +496,7 @@ def parse_details(text: str) -> dict[str, Any]:
 
 
 # Words that start a correction of what was just said.
-_CORRECTION = _words(
-    r"(?:sorry|i mean|i meant|actually|wait|no wait|my bad|correction|scratch that|oops"
-    r"|make that|typo)"
-)
+_CORRECTION = _terms(_TERMS.corrections)
 
 
 def _parse_details(text: str) -> dict[str, Any]:

@@ -618,8 +618,9 @@ def warn_unoffered_topics(content: Content) -> None:
 # A pattern file without an entry here is checked by ``member_health.<stem>:load_patterns``
 # if that exists, otherwise only parsed as YAML.
 PATTERN_LOADERS = {
-    "emergency": "member_health.emergency:EmergencyDetector",
+    "emergency": "member_health.emergency_patterns:load_patterns",
     "scope": "member_health.scope:load_vocabulary",
+    "tumor_terms": "member_health.tumor_terms:load_terms",
 }
 ENTRY_INDEX = re.compile(r"(\w+)\[(\d+)\]")
 QUOTED_KEY = re.compile(r"['\"](\w+)['\"]")

@@ -525,7 +525,7 @@ patterns:
 
 
 def test_pattern_files_are_checked_by_their_loader(repo: Path) -> None:
-    """data/patterns/emergency.yml goes through member_health.emergency's own validation."""
+    """data/patterns/emergency.yml goes through member_health.emergency_patterns' own validation."""
     (repo / "data/patterns/emergency.yml").write_text(EMERGENCY_PATTERNS, encoding="utf-8")
     assert problems(repo) == []
 

@@ -569,3 +569,18 @@ def test_missing_pattern_file(tmp_path: Path) -> None:
 def test_empty_decision_defaults() -> None:
     decision = Decision(fired=False)
     assert not decision.dismissed and decision.affirmed_match is None
+
+
+def test_every_mistake_is_reported_on_one_line(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "patterns:\n  - {id: x, category: cardiac, phrases: [a]}\n  - just text\n"
+        "  - {id: y, category: medical, phrases: [b], colour: red}\n",
+    )
+    with pytest.raises(PatternFileError) as error:
+        EmergencyDetector(path)
+    message = str(error.value)
+    assert "\n" not in message
+    assert "patterns[0] (id 'x'): 'category' is 'cardiac'" in message
+    assert "patterns[1]: each pattern must be a mapping" in message
+    assert "patterns[2] (id 'y'): unknown key(s): colour" in message
