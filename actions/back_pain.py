@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import plan_contacts
 from member_health import red_flags
+from member_health.text import looks_like_question
 
 OUTCOME_SLOT = "screening_outcome"
 FAILED_ATTEMPTS_SLOT = "screen_failed_attempts"
@@ -55,7 +56,7 @@ def _is_answer_turn(intent: str | None, text: str, answer: str | None) -> bool:
         if answer is None:
             return False
         return red_flags.is_plain_answer(text) or (
-            intent == "faq" and not red_flags.looks_like_question(text)
+            intent == "faq" and not looks_like_question(text)
         )
     return True
 
@@ -90,7 +91,7 @@ class YesNoFormValidationAction(FormValidationAction, ABC):
             # A question ("is numbness a sign of cancer?") is answered by the rules, not read.
             if (
                 not text.startswith("/")
-                and not red_flags.looks_like_question(text)
+                and not looks_like_question(text)
                 and (slot in self.volunteered(text))
             ):
                 return {slot: red_flags.YES}

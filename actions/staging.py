@@ -36,6 +36,7 @@ from actions import plan_contacts
 from member_health import staging
 from member_health import tumor_details as td
 from member_health.channel_format import MAX_BUBBLE_CHARS
+from member_health.text import looks_like_question
 from member_health.units import MAX_SIZE_CM
 
 FORM = "stage_form"
@@ -257,7 +258,7 @@ class ValidateStageForm(FormValidationAction):
             return True
         if intent not in QUESTION_INTENTS:
             return False
-        if td.looks_like_question(text):
+        if looks_like_question(text):
             return True
         answers = requested in td.SLOTS and td.read_answer(requested, text).value is not None
         return not (answers or td.parse_details(text))

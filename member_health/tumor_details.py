@@ -248,10 +248,6 @@ _NO = re.compile(
     r"^(?:no|nope|nah|n|not really|it has ?n'?t|it did ?n'?t|there is ?n'?t"
     r"|there are ?n'?t|none|i do ?n'?t think so|i don't believe so)(?![\w'])"
 )
-_QUESTION_START = re.compile(
-    r"^(?:what|what's|whats|how|why|when|which|who|is|are|does|do|can|could|should|will|would"
-    r"|tell me|explain)(?![\w'])"
-)
 
 
 _PLACE_BEFORE_METS = re.compile(
@@ -302,12 +298,6 @@ def _clauses(text: str) -> list[str]:
     """Split into clauses at punctuation (not decimal points), "but" and a spaced dash."""
     parts = re.split(r"[.](?!\d)|[;!?,\n:()]|\bbut\b|\bhowever\b|\balthough\b| - ", text)
     return [part.strip() for part in parts if part.strip()]
-
-
-def looks_like_question(text: str) -> bool:
-    """True for "what does ...?"-style questions (an FAQ, not an answer)."""
-    text = normalize(text)
-    return text.endswith("?") or bool(_QUESTION_START.match(text))
 
 
 def _unsure(text: str) -> bool:

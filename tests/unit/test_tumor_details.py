@@ -8,6 +8,7 @@ import pytest
 
 from member_health import tumor_details as td
 from member_health import units
+from member_health.text import looks_like_question
 from member_health.tumor_details import Reading, check_value, parse_details, read_answer
 
 L, G, S, M, SP = td.LOCATION, td.GRADE, td.SIZE, td.SPOTS, td.SPREAD
@@ -379,7 +380,7 @@ def test_mentions_spread_without_site(text: str, says_spread_without_place: bool
     ],
 )
 def test_looks_like_question(text: str, question: bool) -> None:
-    assert td.looks_like_question(text) is question
+    assert looks_like_question(text) is question
 
 
 @pytest.mark.parametrize("slot", ["requested_slot", "stage"])
