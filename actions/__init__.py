@@ -41,7 +41,7 @@ def check_plan_at_start() -> list[str]:
     except ExampleContactsError as error:
         logger.error("%s", error)
         raise SystemExit(f"actions: {error}") from None
-    except (OSError, ValueError) as error:
+    except PLAN_ERRORS as error:  # the actions answer without contacts (plan_contacts)
         logger.error("Plan configuration unusable: %s", error)
         return []
     if keys:

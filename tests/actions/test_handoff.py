@@ -11,6 +11,7 @@ from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions import check_plan_at_start
 from actions.handoff import ActionHandoff
 from member_health import settings
 from member_health.settings import plan
@@ -109,6 +110,19 @@ async def test_a_broken_or_missing_plan_file_still_answers(
     messages = await run_handoff()
     assert [m["response"] for m in messages] == ["utter_action_unavailable"]
     assert "Plan configuration unavailable" in caplog.text
+
+
+@pytest.mark.parametrize("content", ["plan_name: [unclosed\n", None], ids=["bad-yaml", "no-file"])
+def test_the_action_server_starts_with_a_broken_plan_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, content: str | None
+) -> None:
+    """The start-up check logs a broken plan.yml and lets the server start (the actions then
+    answer without contacts), whatever is wrong with it."""
+    broken = tmp_path / "plan.yml"
+    if content is not None:
+        broken.write_text(content, encoding="utf-8")
+    monkeypatch.setattr(settings, "PLAN_FILE", broken)
+    assert check_plan_at_start() == []
 
 
 @pytest.mark.parametrize(("name", "variants"), CORE_RESPONSES)
