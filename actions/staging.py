@@ -36,6 +36,7 @@ from actions import plan_contacts
 from member_health import staging
 from member_health import tumor_details as td
 from member_health.channel_format import MAX_BUBBLE_CHARS
+from member_health.stage_terms import asked_term
 from member_health.text import looks_like_question
 from member_health.units import MAX_SIZE_CM
 
@@ -423,6 +424,29 @@ class ActionAskStageConfirmed(Action):
         details = {k: v for k, v in stage_details(tracker).items() if v is not None}
         said = staging.describe_details(details, with_location=True)
         dispatcher.utter_message(response="utter_stage_confirm", details=said)
+        return []
+
+
+class ActionAnswerStageQuestion(Action):
+    """A question in the middle of the stage form: a form term's meaning, else the FAQ answer."""
+
+    def name(self) -> str:
+        """Name of the action in the domain (data/rules/staging.yml)."""
+        return "action_answer_stage_question"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """``utter_stage_term_<term>`` for "what does grade mean?"; otherwise the FAQ topic's
+        answer, as Rasa's ``utter_faq`` would send it."""
+        term = asked_term(latest_text(tracker))
+        if term:
+            dispatcher.utter_message(response=f"utter_stage_term_{term}")
+            return []
+        selectors = (tracker.latest_message or {}).get("response_selector") or {}
+        selected = (selectors.get("faq") or selectors.get("default") or {}).get("response") or {}
+        key = selected.get("intent_response_key")
+        dispatcher.utter_message(response=f"utter_{key}" if key else "utter_ask_rephrase")
         return []
 
 

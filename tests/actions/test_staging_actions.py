@@ -37,6 +37,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.staging import (
+    ActionAnswerStageQuestion,
     ActionAskStageConfirmed,
     ActionExplainStage,
     ValidateStageForm,
@@ -1397,3 +1398,35 @@ async def test_keyword_answers_like_the_end_to_end_test_reach_stage_iib() -> Non
         answer = next(a for pattern, a in E2E_ANSWERS if pattern.search(question))
         replies = await chat.say(answer)
     assert "stage IIB" in "\n".join(replies or [])
+
+
+def mid_form_question(text: str, faq_key: str | None) -> Tracker:
+    """The tracker action_answer_stage_question receives for a question asked mid-form."""
+    latest: dict[str, Any] = {"text": text, "intent": {"name": "faq", "confidence": 0.9}}
+    if faq_key:
+        response = {"intent_response_key": f"faq/{faq_key}", "confidence": 0.9}
+        latest["response_selector"] = {"faq": {"response": response, "ranking": [response]}}
+    return Tracker("member-1", {}, latest, [], False, None, {"name": "stage_form"}, "action_listen")
+
+
+@pytest.mark.parametrize(
+    ("text", "faq_key", "response"),
+    [
+        ("what does grade mean?", "staging", "utter_stage_term_grade"),
+        ("what do you mean by spots", "staging", "utter_stage_term_spots"),
+        ("what does metastatic mean", "spread_to_bone", "utter_stage_term_spread"),
+        ("how is bone cancer treated?", "treatment", "utter_faq/treatment"),  # other questions
+        ("what stage is it if it has spread?", "staging", "utter_faq/staging"),
+        ("hmm?", None, "utter_ask_rephrase"),
+    ],
+)
+async def test_a_mid_form_question_gets_the_terms_meaning_or_the_faq_answer(
+    nlg: TemplatedNaturalLanguageGenerator, text: str, faq_key: str | None, response: str
+) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerStageQuestion().run(
+        dispatcher, mid_form_question(text, faq_key), DOMAIN.as_dict()
+    )
+    assert events == []
+    assert [m["response"] for m in dispatcher.messages] == [response]
+    assert render(nlg, dispatcher.messages[0])  # the response exists and renders

@@ -81,3 +81,13 @@ def test_an_uncertain_topic_is_asked_about_then_answered(say, sender) -> None:  
     assert len(titles) >= 3 and titles[-1] == "Talk to a person"
     tapped = bubble["buttons"][0]["payload"]
     assert "bone" in bot_texts(say(sender, tapped)).lower()  # the tapped topic is answered
+
+
+def test_a_stage_term_is_explained_mid_form_then_asked_again(say, sender) -> None:  # type: ignore[no-untyped-def]
+    say(sender, "can you help me understand what stage my son's bone tumor is?")
+    say(sender, "it's in his thigh bone")
+    asked = bot_texts(say(sender, "no, it hasn't spread anywhere"))
+    assert "grade" in asked.lower()
+    replies = bot_texts(say(sender, "what does grade mean?"))
+    assert "high-grade tumors grow and spread more rapidly than low-grade tumors" in replies
+    assert replies.strip().splitlines()[-1] == asked.strip().splitlines()[-1]  # asked again
