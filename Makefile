@@ -70,7 +70,7 @@ purge:  ## delete conversations older than DAYS days: make purge DAYS=30 [ENDPOI
 	@test -n "$(DAYS)" || { echo "usage: make purge DAYS=30" >&2; exit 2; }
 	$(VENV)/python -m member_health_rasa.ops.purge --days $(DAYS) --endpoints $${ENDPOINTS:-endpoints.yml}
 
-bench: setup  ## latency, throughput, RSS vs a stock-Rasa baseline (trains both if needed)
+bench: setup  ## latency, throughput, RSS, growth over a long conversation vs a stock-Rasa baseline (trains both if needed)
 	$(VENV)/python -m member_health_rasa.bench $(BENCH_ARGS)
 
 safety-report: train  ## the blind safety corpus (tests/safety) by category, every miss by text

@@ -4,11 +4,13 @@ It first trains what is not cached, our model (scripts/train.sh) and the baselin
 time. For each model (ours: models/current.txt, served with our endpoints.yml; baseline: the same
 domain and data trained with the ``rasa init`` config, served like a stock ``rasa init`` bot
 with an in-memory tracker store) it starts the action server and the Rasa server
-(member_health_rasa/tools/serve.py), warms them up, loads the REST webhook with 1, 10 and 50
-simulated members (member_health_rasa/bench/conversations.py, fixed seed) for a fixed time each,
-samples both servers' memory, measures the dev-set accuracy over ``/model/parse`` and stops the
-servers. Then it prints the figures, the our/baseline ratios and the issue's targets, and writes
-reports/bench-*.json and reports/bench.png.
+(member_health_rasa/tools/serve.py), warms them up, measures the growth (one member's
+conversation of ``--growth-turns`` turns, 300 by default: the reply time at turns 1, 100 and 300,
+each the median of 10 turns around it, and turn 300 / turn 1), loads the REST webhook with 1, 10
+and 50 simulated members (member_health_rasa/bench/conversations.py, fixed seed) for a fixed time
+each, samples both servers' memory, measures the dev-set accuracy over ``/model/parse`` and stops
+the servers. Then it prints the figures, the our/baseline ratios and the issue's targets, and
+writes reports/bench-*.json and reports/bench.png.
 
 ``--url`` benchmarks servers that are already running instead (the smoke test does this).
 """
@@ -30,9 +32,15 @@ from typing import Any
 
 from member_health.paths import ROOT
 from member_health_rasa.bench import report
-from member_health_rasa.bench.load import Load, dev_set_figures, run_level
+from member_health_rasa.bench.load import Load, dev_set_figures, run_growth, run_level
 from member_health_rasa.bench.procs import PeakMemory
-from member_health_rasa.bench.stats import LevelResult, ratios
+from member_health_rasa.bench.stats import (
+    GrowthResult,
+    LevelResult,
+    growth_figures,
+    growth_ratios,
+    ratios,
+)
 
 STOCK_ENDPOINTS = "# rasa init: trackers and locks in memory; only the action server is set\n"
 
@@ -45,11 +53,23 @@ def free_port() -> int:
 
 
 async def measure(
-    url: str, sessions: dict[str, int], levels: list[int], load: Load, prefix: str
-) -> list[LevelResult]:
-    """Warms the servers up, then runs every level, with the servers' peak memory."""
+    url: str,
+    sessions: dict[str, int],
+    levels: list[int],
+    load: Load,
+    prefix: str,
+    growth_turns: int = 0,
+) -> tuple[list[LevelResult], GrowthResult | None]:
+    """Warms the servers up, measures the growth (when ``growth_turns``: before the levels, on a
+    server that no other member loads meanwhile), then runs every level, with the servers' peak
+    memory."""
     warm = Load(duration_s=max(2.0, load.warmup_s), warmup_s=0.0, seed=load.seed + 1)
     await run_level(url, 2, warm, f"{prefix}-warmup")
+    growth = None
+    if growth_turns > 0:
+        print(f"  {prefix}: growth, one conversation of {growth_turns} turns", flush=True)
+        growth = growth_figures(await run_growth(url, growth_turns, prefix, load))
+        print(report.growth_table({prefix: growth}).splitlines()[-1], flush=True)
     results = []
     for members in levels:
         with PeakMemory(sessions) as memory:
@@ -57,12 +77,14 @@ async def measure(
         result.peak_rss_mb, result.peak_pss_mb = dict(memory.rss), dict(memory.pss)
         print(report.table(f"  {prefix}", [result]).splitlines()[-1], flush=True)
         results.append(result)
-    return results
+    return results, growth
 
 
 # Every simulated member comes from 127.0.0.1 and sends without think time: the server's rate
 # limits (member_health_rasa.ops.rate_limit) would measure themselves, so the bench turns them off
-# (recorded in the report's "env"). --env RATE_LIMIT_ADDRESS=10/60 measures with them.
+# (recorded in the report's "env"). The growth conversation alone would hit them: one sender's
+# 300 messages in well under 300 s is over the 1/20 per sender, and the address's 10/60 too.
+# --env RATE_LIMIT_ADDRESS=10/60 measures with them.
 LOAD_TEST_ENV = {"RATE_LIMIT_SENDER": "off", "RATE_LIMIT_ADDRESS": "off"}
 
 
@@ -96,7 +118,9 @@ def bench_model(
             servers.start_rasa()
             servers.wait_ready()
             sessions = {key: process.pid for key, process in servers.processes.items()}
-            levels = asyncio.run(measure(servers.url, sessions, args.levels, _load(args), name))
+            levels, growth = asyncio.run(
+                measure(servers.url, sessions, args.levels, _load(args), name, args.growth_turns)
+            )
             dev = None
             if not args.no_accuracy:
                 dev = asyncio.run(dev_set_figures(servers.url, servers.token, dev_examples()))
@@ -107,6 +131,7 @@ def bench_model(
         "endpoints": endpoints.name,
         "env": env,
         "levels": levels,
+        "growth": growth,
         "dev_set": dev,
     }
 
@@ -164,6 +189,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds a level")
     parser.add_argument("--warmup", type=float, default=5.0, help="unmeasured seconds a level")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--growth-turns",
+        type=int,
+        default=300,
+        metavar="N",
+        help="turns of the one-member conversation measuring growth (0: skip it)",
+    )
     parser.add_argument("--out", default=str(ROOT / "reports"))
     parser.add_argument(
         "--model", help="our model (default: scripts/train.sh's, trained now if not cached)"
@@ -211,8 +243,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     runs: dict[str, dict[str, Any]] = {}
     if args.url:
         sessions = {name: int(pid) for name, pid in _env(args.pid).items()}
-        levels = asyncio.run(measure(args.url, sessions, args.levels, _load(args), "running"))
-        runs["running"] = {"url": args.url, "levels": levels}
+        levels, growth = asyncio.run(
+            measure(args.url, sessions, args.levels, _load(args), "running", args.growth_turns)
+        )
+        runs["running"] = {"url": args.url, "levels": levels, "growth": growth}
     else:
         ours, baseline = models(args)
         runs["ours"] = bench_model("ours", ours, Path(args.endpoints), args, _env(args.env))
@@ -224,7 +258,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
         "machine": _machine(),
-        "load": {**vars(_load(args)), "levels": args.levels},
+        "load": {**vars(_load(args)), "levels": args.levels, "growth_turns": args.growth_turns},
         "runs": runs,
     }
     first = next(iter(runs))
@@ -239,8 +273,15 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 f", emergency recall {dev['emergency']['recall']:.3f}, false alarms "
                 f"{dev['emergency']['false_alarm_rate']:.3f}"
             )
+    by_model = {name: run["growth"] for name, run in runs.items() if run.get("growth")}
+    if by_model:
+        result["growth"] = {name: growth.summary() for name, growth in by_model.items()}
+        print()
+        print(report.growth_table(by_model))
     if "baseline" in runs:
         result["ratios"] = ratios(runs["ours"]["levels"], runs["baseline"]["levels"])
+        if "ours" in by_model and "baseline" in by_model:
+            result["ratios"]["growth"] = growth_ratios(by_model["ours"], by_model["baseline"])
         print(f"\nours/baseline: {json.dumps(result['ratios'])}")
     result["targets"] = report.target_checks(runs[first]["levels"], result.get("ratios", {}))
     for check, met in result["targets"].items():
@@ -252,6 +293,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         {name: run["levels"] for name, run in runs.items()},
         out / "bench.png",
         f"make bench, {result['date']}, {result['machine']['cpus']} CPUs",
+        by_model,
     )
     print(f"\nbench: wrote {path} and {chart} in {result['wall_s']:.0f} s")
     return result

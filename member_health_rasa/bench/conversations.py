@@ -88,3 +88,26 @@ def member_conversations(seed: int, member: int) -> Iterator[list[str]]:
     rng = random.Random(f"{seed}/{member}")
     while True:
         yield conversation(rng)
+
+
+# ``make bench``'s growth measurement: ONE member's long conversation, this cycle over and over.
+# FAQ questions and small talk only: no form starts, so every turn costs the same but for the
+# conversation's length (a retrieval answer or a one-step rule each). A window of
+# len(GROWTH_CYCLE) consecutive turns holds each message once, wherever it starts.
+GROWTH_CYCLE = [
+    "hi",
+    "what is bone cancer?",
+    "thanks",
+    "what are the symptoms of bone cancer",
+    "how is bone cancer treated",
+    "are you a bot?",
+    "what is osteosarcoma",
+    "thank you so much",
+    "how do they diagnose bone cancer",
+    "what happens at follow-up visits after treatment",
+]
+
+
+def growth_messages(turns: int) -> list[str]:
+    """The ``turns`` messages of the growth conversation: GROWTH_CYCLE repeated."""
+    return [GROWTH_CYCLE[turn % len(GROWTH_CYCLE)] for turn in range(turns)]

@@ -2,19 +2,21 @@
 
 Closed loop without think time, like a saturation test: each member sends its next message as
 soon as the previous one is answered, one conversation after another (a new sender id each).
+``run_growth``: one member, one long conversation, one message after another.
 """
 from __future__ import annotations
 
 import asyncio
 import os
 import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
 
-from member_health_rasa.bench.conversations import member_conversations
+from member_health_rasa.bench.conversations import growth_messages, member_conversations
 from member_health_rasa.bench.stats import LevelResult, Sample, summarize
 
 ERROR_PAUSE_S = 0.1  # a server that fails fast must not turn the loop into a busy loop
@@ -28,6 +30,20 @@ class Load:
     warmup_s: float = 5.0
     seed: int = 7
     timeout_s: float = 30.0
+
+
+async def _send(session: aiohttp.ClientSession, webhook: str, sender: str, text: str) -> Sample:
+    """Sends one message; when it was sent and answered, and how it went."""
+    sent = time.monotonic()
+    ok, empty = False, False
+    try:
+        async with session.post(webhook, json={"sender": sender, "message": text}) as resp:
+            body = await resp.json(content_type=None)
+            ok = resp.status == 200 and isinstance(body, list)
+            empty = ok and not body
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
+        pass
+    return Sample(sent, time.monotonic(), ok, empty)
 
 
 async def _member(
@@ -44,17 +60,9 @@ async def _member(
         for text in messages:
             if time.monotonic() >= end:
                 return
-            sent = time.monotonic()
-            ok, empty = False, False
-            try:
-                async with session.post(webhook, json={"sender": sender, "message": text}) as resp:
-                    body = await resp.json(content_type=None)
-                    ok = resp.status == 200 and isinstance(body, list)
-                    empty = ok and not body
-            except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-                pass
-            samples.append(Sample(sent, time.monotonic(), ok, empty))
-            if not ok:
+            sample = await _send(session, webhook, sender, text)
+            samples.append(sample)
+            if not sample.ok:
                 await asyncio.sleep(ERROR_PAUSE_S)
 
 
@@ -88,6 +96,23 @@ async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> L
             )
         )
     return summarize(members, samples, start, end)
+
+
+async def run_growth(url: str, turns: int, sender_prefix: str, load: Load) -> list[Sample]:
+    """One member (a new sender id) sends the growth conversation's ``turns`` messages, each as
+    soon as the previous one is answered; one sample per turn, in order."""
+    samples: list[Sample] = []
+    sender = f"{sender_prefix}-growth-{uuid.uuid4().hex[:8]}"
+    webhook = f"{url}/webhooks/rest/webhook"
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=load.timeout_s), headers=rest_headers()
+    ) as session:
+        for text in growth_messages(turns):
+            sample = await _send(session, webhook, sender, text)
+            samples.append(sample)
+            if not sample.ok:
+                await asyncio.sleep(ERROR_PAUSE_S)
+    return samples
 
 
 class HttpParser:

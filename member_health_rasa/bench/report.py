@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from member_health_rasa.bench.stats import LevelResult
+from member_health_rasa.bench.stats import GrowthResult, LevelResult, percentile
 
 # The issue's targets on this 2-core machine.
 TARGETS = {
@@ -34,6 +34,35 @@ def table(name: str, levels: Sequence[LevelResult]) -> str:
             f" {memory:>16} {rss.get('actions', math.nan):>14.0f}"
         )
     return "\n".join(lines)
+
+
+def growth_table(runs: Mapping[str, GrowthResult]) -> str:
+    """A fixed-width table of each model's growth: the medians at its points and the ratio."""
+    first = next(iter(runs.values()))
+    heads = [f"turn {p.turn} ({p.first_turn}-{p.last_turn})" for p in first.points]
+    last = first.points[-1].turn if first.points else 0
+    lines = [
+        f"growth: one member, {first.turns} turns; median ms of {first.window} turns around each",
+        f"{'model':<10}"
+        + "".join(f" {head:>20}" for head in heads)
+        + f" {f'turn {last}/1':>12} {'errors':>7} {'empty':>6}",
+    ]
+    for name, growth in runs.items():
+        lines.append(
+            f"{name:<10}"
+            + "".join(f" {point.median_ms:>20.0f}" for point in growth.points)
+            + f" {growth.ratio_last_to_first:>11.2f}x {growth.errors:>7} {growth.empty_replies:>6}"
+        )
+    return "\n".join(lines)
+
+
+def rolling_medians(values: Sequence[float | None], window: int) -> list[float]:
+    """The median of the successful values among each value and the ``window - 1`` before it."""
+    result = []
+    for end in range(1, len(values) + 1):
+        recent = [v for v in values[max(0, end - window) : end] if v is not None]
+        result.append(percentile(recent, 50))
+    return result
 
 
 def target_checks(ours: Sequence[LevelResult], ratios: Mapping[str, Any]) -> dict[str, bool]:
@@ -68,15 +97,40 @@ def _jsonable(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
-def write_chart(runs: Mapping[str, Sequence[LevelResult]], path: Path, title: str) -> Path:
-    """Throughput and p50/p95 latency against concurrent members, one line per model."""
+def write_chart(
+    runs: Mapping[str, Sequence[LevelResult]],
+    path: Path,
+    title: str,
+    growth: Mapping[str, GrowthResult] | None = None,
+) -> Path:
+    """Throughput and p50/p95 latency against concurrent members, one line per model; with
+    ``growth``, a third panel: the reply time by turn of the long conversation."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    if growth:
+        fig, (left, right, by_turn) = plt.subplots(1, 3, figsize=(16, 4.2))
+        window = next(iter(growth.values())).window
+        for name, result in growth.items():
+            turns = range(1, result.turns + 1)
+            by_turn.plot(
+                turns,
+                rolling_medians(result.latencies_ms, result.window),
+                label=f"{name} ({result.ratio_last_to_first:.2f}x)",
+            )
+        by_turn.set(
+            xlabel="turn of one conversation",
+            ylabel=f"latency (ms, median of the last {window} turns)",
+            title="Growth with the conversation",
+        )
+        by_turn.set_ylim(bottom=0)
+        by_turn.grid(True, alpha=0.3)
+        by_turn.legend(fontsize=8)
+    else:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for name, levels in runs.items():
         members = [lv.members for lv in levels]
         left.plot(members, [lv.messages_per_s for lv in levels], marker="o", label=name)

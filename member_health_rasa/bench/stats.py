@@ -1,4 +1,5 @@
-"""Figures of one load level, and our/baseline ratios (pure functions)."""
+"""Figures of one load level and of one long conversation, and our/baseline ratios (pure
+functions)."""
 from __future__ import annotations
 
 import math
@@ -104,3 +105,97 @@ def ratios(ours: Sequence[LevelResult], baseline: Sequence[LevelResult]) -> dict
         ),
         "per_level": per_level,
     }
+
+
+# The growth measurement (``make bench --growth-turns``): one member's long conversation, the reply
+# time at a few turns, each the median of a window of GROWTH_WINDOW consecutive turns around it
+# (conversations.GROWTH_CYCLE has as many messages, so every window holds the same mix).
+GROWTH_WINDOW = 10
+
+
+def growth_points(turns: int) -> list[int]:
+    """The turns reported for a conversation of ``turns``: the first, the one a third of the way
+    (100 of 300) and the last."""
+    if turns <= 0:
+        return []
+    return sorted({1, max(1, round(turns / 3)), turns})
+
+
+def window_bounds(point: int, turns: int, window: int = GROWTH_WINDOW) -> tuple[int, int]:
+    """The first and last turn (1-based, inclusive) of the window around ``point``: it starts
+    ``window // 2 - 1`` turns before it (96-105 for 100), shifted to stay within 1..``turns``
+    (1-10 for 1, 291-300 for 300 of 300); the whole conversation when it is shorter."""
+    size = max(1, min(window, turns))
+    first = max(1, min(point - size // 2 + 1, turns - size + 1))
+    return first, first + size - 1
+
+
+@dataclass
+class GrowthPoint:
+    """The median reply time of the successful turns ``first_turn``..``last_turn``."""
+
+    turn: int
+    first_turn: int
+    last_turn: int
+    median_ms: float
+    messages: int
+
+
+@dataclass
+class GrowthResult:
+    """One conversation's reply time by turn; ``ratio_last_to_first``: the last point's median
+    over the first's (turn 300 / turn 1)."""
+
+    turns: int
+    window: int
+    points: list[GrowthPoint]
+    ratio_last_to_first: float
+    errors: int
+    empty_replies: int
+    latencies_ms: list[float | None]  # by turn; None: the turn failed
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def summary(self) -> dict[str, float]:
+        """The headline: ``turn_<n>_ms`` for each point, ``turn_<last>_over_turn_1``."""
+        result = {f"turn_{point.turn}_ms": point.median_ms for point in self.points}
+        if self.points:
+            result[f"turn_{self.points[-1].turn}_over_turn_1"] = self.ratio_last_to_first
+        return result
+
+    def at(self, turn: int) -> GrowthPoint | None:
+        """The point reported for ``turn``, if any."""
+        return next((point for point in self.points if point.turn == turn), None)
+
+
+def growth_figures(samples: Sequence[Sample], window: int = GROWTH_WINDOW) -> GrowthResult:
+    """Figures of one conversation's turns, ``samples[0]`` being turn 1."""
+    turns = len(samples)
+    latencies: list[float | None] = [round(s.latency * 1000, 1) if s.ok else None for s in samples]
+    points = []
+    for turn in growth_points(turns):
+        first, last = window_bounds(turn, turns, window)
+        values = [v for v in latencies[first - 1 : last] if v is not None]
+        points.append(GrowthPoint(turn, first, last, round(percentile(values, 50), 1), len(values)))
+    return GrowthResult(
+        turns=turns,
+        window=window,
+        points=points,
+        ratio_last_to_first=ratio(points[-1].median_ms, points[0].median_ms)
+        if points
+        else math.nan,
+        errors=sum(not s.ok for s in samples),
+        empty_replies=sum(s.ok and s.empty for s in samples),
+        latencies_ms=latencies,
+    )
+
+
+def growth_ratios(ours: GrowthResult, baseline: GrowthResult) -> dict[str, float]:
+    """ours / baseline median at each turn both report (``"turn_<n>"``)."""
+    result = {}
+    for point in ours.points:
+        other = baseline.at(point.turn)
+        if other is not None:
+            result[f"turn_{point.turn}"] = ratio(point.median_ms, other.median_ms)
+    return result

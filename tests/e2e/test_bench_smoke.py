@@ -2,7 +2,8 @@
 
 The benchmark runs against real servers started as ``make bench`` starts them, with the rate
 limits off (one simulated member sends faster than a member may: the limits would measure
-themselves; the session's ``servers`` keep them on for tests/security); the NLU report
+themselves; the session's ``servers`` keep them on for tests/security), with a 12-turn growth
+conversation; the NLU report
 cross-validates a tiny pipeline on a few examples per label. Speed is not asserted: that both
 commands measure, count what they were given (examples counted here from the data files) and
 write their reports, and that the tiny pipeline's predictions beat chance.
@@ -66,6 +67,8 @@ def test_bench_measures_the_running_servers(bench_servers, tmp_path: Path) -> No
             "2",
             "--warmup",
             "0.5",
+            "--growth-turns",
+            "12",
             "--out",
             str(tmp_path),
             *[arg for pid in pids for arg in ("--pid", pid)],
@@ -77,8 +80,17 @@ def test_bench_measures_the_running_servers(bench_servers, tmp_path: Path) -> No
         assert level.messages > 0 and level.errors == 0, level
         assert 0 < level.p50_ms <= level.p95_ms <= level.p99_ms
         assert level.peak_rss_mb["rasa"] > 100 and level.peak_rss_mb["actions"] > 20
+    growth = result["runs"]["running"]["growth"]
+    assert (growth.turns, growth.errors, growth.empty_replies) == (12, 0, 0), growth
+    assert [point.turn for point in growth.points] == [1, 4, 12]
+    assert all(point.messages == 10 and point.median_ms > 0 for point in growth.points), growth
+    assert growth.ratio_last_to_first > 0
     written = json.loads((tmp_path / "bench-latest.json").read_text())
     assert written["runs"]["running"]["levels"][1]["members"] == 3
+    summary = written["growth"]["running"]
+    assert set(summary) == {"turn_1_ms", "turn_4_ms", "turn_12_ms", "turn_12_over_turn_1"}
+    assert all(value > 0 for value in summary.values()), summary
+    assert len(written["runs"]["running"]["growth"]["latencies_ms"]) == 12
     assert (tmp_path / "bench.png").read_bytes().startswith(PNG_MAGIC)
 
 

@@ -16,14 +16,29 @@ from member_health_rasa.bench.baseline import baseline_hash, init_config_text, t
 from member_health_rasa.bench.conversations import (
     GOODBYES,
     GREETINGS,
+    GROWTH_CYCLE,
+    ONE_SHOT_STAGE,
     SCREEN_ANSWERS,
     SCREEN_START,
+    STAGE_QUESTIONS,
     conversation,
+    growth_messages,
     member_conversations,
 )
 from member_health_rasa.bench.procs import session_memory_mb
-from member_health_rasa.bench.report import target_checks
-from member_health_rasa.bench.stats import LevelResult, Sample, percentile, ratios, summarize
+from member_health_rasa.bench.report import growth_table, rolling_medians, target_checks
+from member_health_rasa.bench.stats import (
+    GROWTH_WINDOW,
+    LevelResult,
+    Sample,
+    growth_figures,
+    growth_points,
+    growth_ratios,
+    percentile,
+    ratios,
+    summarize,
+    window_bounds,
+)
 from member_health_rasa.tools.nlu_report import figures, macro_f1, predicted_label, stratified_folds
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -66,6 +81,19 @@ def test_a_conversation_has_greeting_faq_screen_stage_and_goodbye(seed: int) -> 
     assert all(answer in SCREEN_ANSWERS for answer in messages[start + 1 : start + 5])
     stage = messages[start + 5 : -1]
     assert len(stage) in (1, 6) and "stage" in stage[0]
+
+
+def test_the_growth_conversation_repeats_one_mix_of_faq_and_small_talk() -> None:
+    messages = growth_messages(300)
+    assert len(messages) == 300 and growth_messages(0) == []
+    assert len(GROWTH_CYCLE) == GROWTH_WINDOW
+    # Any window of consecutive turns holds each message once: windows are comparable.
+    for start in (0, 95, 290, 137):
+        assert sorted(messages[start : start + GROWTH_WINDOW]) == sorted(GROWTH_CYCLE)
+    # Nothing that starts a form (the red-flag screen, the stage explainer) or ends the talk.
+    forms = set(SCREEN_START + STAGE_QUESTIONS + ONE_SHOT_STAGE + SCREEN_ANSWERS + GOODBYES)
+    assert not forms & set(GROWTH_CYCLE)
+    assert sum("?" in text or text.startswith(("what", "how")) for text in GROWTH_CYCLE) >= 5
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -303,3 +331,104 @@ def test_folds_hold_every_example_once_and_spread_each_label() -> None:
 )
 def test_predicted_label_reads_either_response_selector(parse: dict, label: str) -> None:
     assert predicted_label(parse) == label
+
+
+# --- growth ----------------------------------------------------------------------------------
+
+
+def turns(latencies_ms: list[float], failed: frozenset[int] = frozenset()) -> list[Sample]:
+    """One sample per turn (turn n at index n - 1) with these latencies; ``failed`` turns fail."""
+    return [
+        Sample(float(n), n + ms / 1000, n + 1 not in failed) for n, ms in enumerate(latencies_ms)
+    ]
+
+
+@pytest.mark.parametrize(
+    "count, points", [(300, [1, 100, 300]), (12, [1, 4, 12]), (2, [1, 2]), (1, [1]), (0, [])]
+)
+def test_growth_points_are_the_first_a_third_and_the_last_turn(
+    count: int, points: list[int]
+) -> None:
+    assert growth_points(count) == points
+
+
+@pytest.mark.parametrize(
+    "point, count, bounds",
+    [
+        (1, 300, (1, 10)),
+        (100, 300, (96, 105)),
+        (300, 300, (291, 300)),
+        (4, 12, (1, 10)),
+        (12, 12, (3, 12)),
+        (3, 5, (1, 5)),  # shorter than a window: all of it
+    ],
+)
+def test_window_around_a_turn_stays_in_the_conversation(
+    point: int, count: int, bounds: tuple[int, int]
+) -> None:
+    assert window_bounds(point, count) == bounds
+
+
+def test_growth_medians_of_windows_and_ratio() -> None:
+    result = growth_figures(turns([float(n) for n in range(1, 301)]))  # turn n takes n ms
+    assert [(p.turn, p.first_turn, p.last_turn) for p in result.points] == [
+        (1, 1, 10),
+        (100, 96, 105),
+        (300, 291, 300),
+    ]
+    assert [p.median_ms for p in result.points] == [5.5, 100.5, 295.5]
+    assert result.ratio_last_to_first == round(295.5 / 5.5, 2)
+    assert result.summary() == {
+        "turn_1_ms": 5.5,
+        "turn_100_ms": 100.5,
+        "turn_300_ms": 295.5,
+        "turn_300_over_turn_1": round(295.5 / 5.5, 2),
+    }
+    assert (result.turns, result.window, result.errors) == (300, 10, 0)
+    assert result.latencies_ms[0] == 1.0 and result.latencies_ms[-1] == 300.0
+
+
+def test_growth_leaves_failed_turns_out_of_the_medians_and_counts_them() -> None:
+    latencies = [20.0] * 10 + [90.0] * 10
+    samples = turns(latencies, failed=frozenset({1, 2, 3, 4, 5, 6}))
+    samples[19] = Sample(19.0, 19.05, True, empty=True)
+    result = growth_figures(samples)
+    assert result.errors == 6 and result.empty_replies == 1
+    first, _, last = result.points
+    assert (first.messages, first.median_ms) == (4, 20.0)  # turns 7-10 only
+    assert (last.first_turn, last.messages, last.median_ms) == (11, 10, 90.0)
+    assert result.ratio_last_to_first == 4.5
+    assert result.latencies_ms[:7] == [None] * 6 + [20.0]
+
+
+def test_growth_of_nothing_and_of_all_failed() -> None:
+    assert math.isnan(growth_figures([]).ratio_last_to_first)
+    result = growth_figures(turns([10.0] * 3, failed=frozenset({1, 2, 3})))
+    assert all(math.isnan(p.median_ms) for p in result.points)
+    assert math.isnan(result.ratio_last_to_first)
+
+
+def test_growth_ratios_ours_over_baseline_at_each_turn() -> None:
+    ours = growth_figures(turns([10.0] * 20 + [40.0] * 280))
+    baseline = growth_figures(turns([20.0] * 300))
+    assert growth_ratios(ours, baseline) == {"turn_1": 0.5, "turn_100": 2.0, "turn_300": 2.0}
+    assert growth_ratios(ours, growth_figures(turns([20.0] * 12))) == {"turn_1": 0.5}
+
+
+def test_growth_table_shows_each_model_with_its_ratio() -> None:
+    table = growth_table(
+        {
+            "ours": growth_figures(turns([20.0] * 10 + [50.0] * 290)),
+            "baseline": growth_figures(turns([60.0] * 300)),
+        }
+    )
+    header, columns, ours, baseline = table.splitlines()
+    assert "300 turns" in header
+    assert "turn 1 (1-10)" in columns and "turn 100 (96-105)" in columns
+    assert "turn 300/1" in columns
+    assert ours.split() == ["ours", "20", "50", "50", "2.50x", "0", "0"]
+    assert baseline.split() == ["baseline", "60", "60", "60", "1.00x", "0", "0"]
+
+
+def test_rolling_medians_skip_failed_turns() -> None:
+    assert rolling_medians([1.0, 3.0, None, 5.0], 2) == [1.0, 2.0, 3.0, 5.0]
