@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import BaseModel, Extra, ValidationError, validator
+from pydantic import BaseModel, Extra, validator
+
+from member_health.word_yaml import check_phrase, read_word_file
 
 PLAN_ADMIN = "plan_admin"
 OTHER_CANCER = "other_cancer"
@@ -41,15 +41,9 @@ class _ScopeFile(BaseModel, extra=Extra.forbid):
     other_conditions: list[str]
     keep: list[str]
 
-    @validator("plan_admin", "other_cancers", "other_conditions", "keep", each_item=True)
-    def _phrase(cls, phrase: str) -> str:  # noqa: N805 (pydantic validators take cls)
-        if not isinstance(phrase, str) or not phrase.split():
-            raise ValueError(f"empty phrase {phrase!r}")
-        for word in phrase.split():
-            for option in word.split("|"):
-                if not re.fullmatch(r"[a-z0-9'\-]+\*?", option):
-                    raise ValueError(f"bad word {option!r} in phrase {phrase!r}")
-        return phrase
+    _phrase = validator(
+        "plan_admin", "other_cancers", "other_conditions", "keep", each_item=True, allow_reuse=True
+    )(check_phrase)
 
 
 def _word(word: str) -> str:
@@ -88,28 +82,10 @@ class ScopeVocabulary:
         return None
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    """``('keep', 0)`` -> ``keep[0]`` (the form the content lint turns into a line number)."""
-    section, *rest = loc
-    return f"{section}[{rest[0]}]" if rest and isinstance(rest[0], int) else str(section)
-
-
 @lru_cache(maxsize=4)
 def load_vocabulary(path: str | Path) -> ScopeVocabulary:
     """Reads and checks ``path`` (raises ``ScopeFileError`` naming the file and the entry)."""
-    path = Path(path)
-    try:
-        raw: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data = _ScopeFile.parse_obj(raw)
-    except OSError as error:
-        raise ScopeFileError(f"{path}: cannot read the scope file ({error})") from error
-    except yaml.YAMLError as error:
-        raise ScopeFileError(f"{path}: not valid YAML ({error})") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()  # one line for editors
-        )
-        raise ScopeFileError(f"{path}: {problems}") from error
+    data = read_word_file(Path(path), _ScopeFile, ScopeFileError, "scope")
     return ScopeVocabulary(
         _compile(data.plan_admin),
         _compile(data.other_cancers),

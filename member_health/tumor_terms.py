@@ -12,31 +12,18 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, Extra, Field, StrictStr, ValidationError, validator
+from pydantic import BaseModel, Extra, Field, StrictStr, validator
 
 from member_health.paths import ROOT
-from member_health.word_yaml import load_words_yaml
+from member_health.word_yaml import check_phrase, read_word_file
 
 DEFAULT_TERMS_PATH = ROOT / "data" / "patterns" / "tumor_terms.yml"
 
-_OPTION = re.compile(r"[a-z0-9'\-]+\*?")
 _PLAIN = re.compile(r"[a-z0-9'\-]+")
 
 
 class TumorTermsError(ValueError):
     """The tumor terms file is missing or malformed (the message names the file and entry)."""
-
-
-def check_phrase(phrase: str) -> str:
-    """``phrase`` if it is written as the file's header says, else ValueError."""
-    if not phrase.split():
-        raise ValueError(f"empty phrase {phrase!r}")
-    for word in phrase.split():
-        for option in word.split("|"):
-            if not _OPTION.fullmatch(option):
-                raise ValueError(f"bad word {option!r} in phrase {phrase!r}")
-    return phrase
 
 
 Phrases = list[StrictStr]
@@ -85,27 +72,9 @@ class TumorTerms(BaseModel, extra=Extra.forbid):
         return entry
 
 
-def _where(loc: tuple[Any, ...]) -> str:
-    """``('spine', 0)`` -> ``spine[0]`` (the form the content lint turns into a line number)."""
-    section, *rest = loc
-    return f"{section}[{rest[0]}]" if rest and isinstance(rest[0], int) else str(section)
-
-
 def load_terms(path: str | Path = DEFAULT_TERMS_PATH) -> TumorTerms:
     """Reads and checks ``path`` (raises ``TumorTermsError`` naming the file and the entry)."""
-    path = Path(path)
-    try:
-        raw: Any = load_words_yaml(path.read_text(encoding="utf-8"))
-        return TumorTerms.parse_obj(raw)
-    except OSError as error:
-        raise TumorTermsError(f"{path}: cannot read the tumor terms file ({error})") from error
-    except yaml.YAMLError as error:
-        raise TumorTermsError(f"{path}: not valid YAML ({error})") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{_where(e['loc'])}: {e['msg']}" for e in error.errors()  # one line for editors
-        )
-        raise TumorTermsError(f"{path}: {problems}") from error
+    return read_word_file(Path(path), TumorTerms, TumorTermsError, "tumor terms")
 
 
 def _word(word: str) -> str:
