@@ -36,6 +36,7 @@ from actions import plan_contacts
 from member_health import staging
 from member_health import tumor_details as td
 from member_health.channel_format import MAX_BUBBLE_CHARS
+from member_health.clarify import faq_topic
 from member_health.stage_terms import asked_term
 from member_health.text import looks_like_question
 from member_health.units import MAX_SIZE_CM
@@ -443,10 +444,8 @@ class ActionAnswerStageQuestion(Action):
         if term:
             dispatcher.utter_message(response=f"utter_stage_term_{term}")
             return []
-        selectors = (tracker.latest_message or {}).get("response_selector") or {}
-        selected = (selectors.get("faq") or selectors.get("default") or {}).get("response") or {}
-        key = selected.get("intent_response_key")
-        dispatcher.utter_message(response=f"utter_{key}" if key else "utter_ask_rephrase")
+        topic = faq_topic((tracker.latest_message or {}).get("response_selector"))
+        dispatcher.utter_message(response=f"utter_{topic}" if topic else "utter_ask_rephrase")
         return []
 
 

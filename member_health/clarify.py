@@ -14,11 +14,22 @@ FAQ = "faq"
 FALLBACK = "nlu_fallback"
 
 
-def faq_ranking(selectors: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The FAQ topics' ranking in a parse's ``response_selector`` output (our selector is keyed
-    ``faq``; Rasa's default one ``default``)."""
+def _faq_selector(selectors: dict[str, Any] | None) -> dict[str, Any]:
+    """The FAQ part of a parse's ``response_selector`` output (our selector is keyed ``faq``;
+    Rasa's default one ``default``)."""
     selectors = selectors or {}
-    return list((selectors.get(FAQ) or selectors.get("default") or {}).get("ranking") or [])
+    return dict(selectors.get(FAQ) or selectors.get("default") or {})
+
+
+def faq_ranking(selectors: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The FAQ topics' ranking in a parse's ``response_selector`` output."""
+    return list(_faq_selector(selectors).get("ranking") or [])
+
+
+def faq_topic(selectors: dict[str, Any] | None) -> str | None:
+    """The selected FAQ topic (``faq/<key>``) in a parse's ``response_selector`` output."""
+    key = (_faq_selector(selectors).get("response") or {}).get("intent_response_key")
+    return str(key) if key else None
 
 
 def is_uncertain(faq_ranking: Sequence[dict[str, Any]], threshold: float) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
-from member_health.clarify import faq_ranking, topics_to_offer
+from member_health.clarify import faq_ranking, faq_topic, topics_to_offer
 from member_health.paths import ROOT
 
 DEV_DIR = ROOT / "tests" / "nlu_dev"
@@ -49,9 +49,7 @@ def predicted_label(parse: dict[str, Any]) -> str:
         intent = "faq"  # the best guess behind the question: accuracy measures understanding
     if intent != "faq":
         return intent
-    selectors = parse.get("response_selector") or {}
-    selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
-    return str(selected.get("intent_response_key") or intent)
+    return faq_topic(parse.get("response_selector")) or intent
 
 
 def offered_labels(parse: dict[str, Any]) -> list[str]:
