@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from member_health.text import tidy
+
 GRADE, SPREAD, SPOTS = "grade", "spread", "spots"
 _TERMS = (
     (GRADE, re.compile(r"\b(?:grade|grades|graded|grading|high[- ]grade|low[- ]grade)\b")),
@@ -32,7 +34,7 @@ def asked_term(text: str) -> str | None:
     staging question, not a question about what "spread" means. Two terms at once: None (the
     general staging answer covers both).
     """
-    lowered = " ".join(text.lower().replace("\u2019", "'").split()).rstrip("?. ")
+    lowered = tidy(text).rstrip("?. ")
     if not _ABOUT_THE_WORD.search(lowered):
         return None
     found = [term for term, pattern in _TERMS if pattern.search(lowered)]

@@ -12,7 +12,7 @@ _QUESTION_START = re.compile(
 _DOUBLE_QUOTES = re.compile('["\u201c\u201d]')
 
 
-def _tidy(text: str) -> str:
+def tidy(text: str) -> str:
     """Lower case, one kind of apostrophe, no double quotes, single spaces, trimmed."""
     text = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     return re.sub(r"\s+", " ", _DOUBLE_QUOTES.sub(" ", text)).strip()
@@ -21,5 +21,5 @@ def _tidy(text: str) -> str:
 def looks_like_question(text: str) -> bool:
     """A question rather than an answer: it ends with "?" or starts like one ("wait, what is
     chordoma", "is numbness a bad sign", "tell me about grades")."""
-    tidied = _tidy(text)
+    tidied = tidy(text)
     return tidied.endswith("?") or bool(_QUESTION_START.match(tidied))
