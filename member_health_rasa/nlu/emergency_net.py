@@ -208,9 +208,9 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         message.set(ENTITIES, entities, add_to_output=True)
 
 
-def set_intent(message: Message, name: str) -> None:
-    """Make ``name`` the message's intent (confidence 1.0), first in the ranking."""
-    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: 1.0}
+def set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
+    """Make ``name`` the message's intent (``confidence``), first in the ranking."""
+    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)

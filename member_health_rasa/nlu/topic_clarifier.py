@@ -21,13 +21,12 @@ from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME, INTENT_MESSA
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.clarify import FAQ, faq_ranking, is_uncertain
+from member_health_rasa.nlu.emergency_net import set_intent
 
 THRESHOLD_KEY = "threshold"
 SUMMARY_KEY = "topic_clarifier"
@@ -72,13 +71,6 @@ class TopicClarifier(GraphComponent, IntentClassifier):
         uncertain = is_uncertain(ranking, self.component_config[THRESHOLD_KEY])
         message.set(SUMMARY_KEY, {"uncertain": uncertain}, add_to_output=True)
         if uncertain:
-            fallback = {
-                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                PREDICTED_CONFIDENCE_KEY: self.component_config[THRESHOLD_KEY],
-            }
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(
-                INTENT_RANKING_KEY,
-                [fallback, *(message.get(INTENT_RANKING_KEY) or [])],
-                add_to_output=True,
+            set_intent(
+                message, DEFAULT_NLU_FALLBACK_INTENT_NAME, self.component_config[THRESHOLD_KEY]
             )
