@@ -6,11 +6,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from member_health.clarify import FAQ, faq_ranking, topics_to_offer
+from member_health.clarify import faq_ranking, topic_button, topics_to_offer
 
-# Each FAQ answer names its button in its metadata (data/responses/faq.yml): `title` is what
-# the member sees, `question` a question the assistant maps to that topic.
-TITLE, QUESTION = "title", "question"
 PERSON_BUTTON = {"title": "Talk to a person", "payload": "I want to talk to a person"}
 
 
@@ -32,18 +29,9 @@ class ActionClarifyTopic(Action):
         message = tracker.latest_message or {}
         ranking = faq_ranking(message.get("response_selector"))
         keys = topics_to_offer(message.get("intent_ranking") or [], ranking)
-        buttons = [b for b in (_button(domain, key) for key in keys) if b]
+        buttons = [b for b in (topic_button(domain, key) for key in keys) if b]
         if not buttons:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         dispatcher.utter_message(response="utter_clarify_topic", buttons=[*buttons, PERSON_BUTTON])
         return []
-
-
-def _button(domain: dict[str, Any], key: str) -> dict[str, str] | None:
-    """The topic's button from its answer's metadata, or None if it has none."""
-    variations = (domain.get("responses") or {}).get(f"utter_{FAQ}/{key}") or [{}]
-    metadata = variations[0].get("metadata") or {}
-    if not metadata.get(TITLE) or not metadata.get(QUESTION):
-        return None
-    return {"title": str(metadata[TITLE]), "payload": str(metadata[QUESTION])}

@@ -12,6 +12,9 @@ from typing import Any
 
 FAQ = "faq"
 FALLBACK = "nlu_fallback"
+# Each FAQ answer names its button in its metadata (data/responses/faq.yml): `title` is what
+# the member sees, `question` a question the assistant maps to that topic.
+TITLE, QUESTION = "title", "question"
 
 
 def _faq_selector(selectors: dict[str, Any] | None) -> dict[str, Any]:
@@ -62,3 +65,13 @@ def topics_to_offer(
         if len(keys) == limit:
             break
     return keys
+
+
+def topic_button(domain: dict[str, Any], key: str) -> dict[str, str] | None:
+    """The topic's button from its answer's metadata in the domain (``utter_faq/<key>``), or
+    None if it has none: offered when the topic is uncertain and when a message also asks it."""
+    variations = (domain.get("responses") or {}).get(f"utter_{FAQ}/{key}") or [{}]
+    metadata = variations[0].get("metadata") or {}
+    if not metadata.get(TITLE) or not metadata.get(QUESTION):
+        return None
+    return {"title": str(metadata[TITLE]), "payload": str(metadata[QUESTION])}
