@@ -48,7 +48,11 @@ def _words(text: str) -> int:
 
 
 def _is_question(text: str) -> bool:
-    return looks_like_question(text) or bool(_REQUEST.match(tidy(text)))
+    """Asked as a question, also after an opening clause ("hold on, what is chordoma")."""
+    return any(
+        looks_like_question(part) or bool(_REQUEST.match(tidy(part)))
+        for part in (text, text.rsplit(",", 1)[-1])
+    )
 
 
 def _trimmed(text: str, start: int, end: int) -> Span:

@@ -37,6 +37,10 @@ def questions(text: str) -> list[str]:
             "what is grade, and then what does stage mean?",
             ["what is grade", "what does stage mean"],
         ),
+        (
+            "hold on, what is chordoma and how is it found",
+            ["hold on, what is chordoma", "how is it found"],
+        ),
         (  # a statement around the questions is no question of its own
             "My dad has a bone tumor. What is it and how do they treat it?",
             ["What is it", "how do they treat it"],
@@ -74,6 +78,7 @@ def test_two_questions_are_found(text: str, expected: list[str]) -> None:
         "I have back pain and I had cancer before",
         "My son has osteosarcoma. What is it?",
         "my son was just diagnosed and how do I cope",
+        "my knee hurts, swelling and how",
         # one question, or too short a second one
         "what is osteosarcoma",
         "what is chordoma? symptoms?",
