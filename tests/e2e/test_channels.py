@@ -30,8 +30,10 @@ from stories_live import post_waiting
 from twilio.request_validator import RequestValidator
 from widget_client import Widget, bubbles
 
+from member_health.clarify import topic_button
 from member_health_rasa.channels.common import resolve_text
 from member_health_rasa.channels.widget import WidgetInput
+from member_health_rasa.project import merged_domain
 from member_health_rasa.tools.serve import CREDENTIALS_FILES, ROOT, Servers, runtime_credentials
 
 REPLY_S = 90
@@ -401,6 +403,32 @@ def test_sms_numbers_the_buttons_and_a_number_picks_one(channel_servers, provide
     answer = provider.matching(_sms_to(number))[seen:]
     assert any("primary bone cancer" in call["body"]["Body"] for call in answer), answer
     assert _user_texts(channel_servers, f"sms:{number}")[-1] == "What is bone cancer?"
+
+
+@pytest.mark.e2e
+def test_sms_two_questions_offer_the_other_topic_as_a_number(channel_servers, provider) -> None:  # type: ignore[no-untyped-def]
+    domain = merged_domain().as_dict()
+    offer_text = domain["responses"]["utter_also_asked"][0]["text"]
+    keys = [k.split("/", 1)[1] for k in domain["responses"] if k.startswith("utter_faq/")]
+    number = f"+1555{uuid.uuid4().int % 10**7:07d}"
+    asked = "what is a sarcoma and how is it treated?"  # answers one topic, offers the other
+    assert _twilio_post(channel_servers, _sms_form(number, asked)).status_code == 204
+    turn(channel_servers, f"sms:{number}")
+    text = "\n".join(call["body"]["Body"] for call in provider.matching(_sms_to(number)))
+    offer = text[text.rindex(offer_text) :]
+    [offered] = [
+        button
+        for button in (topic_button(domain, key) for key in keys)
+        if button and f"1. {button['title']}\n" in offer
+    ]
+    assert "Reply with a number" in offer and "2. " not in offer
+
+    seen = len(provider.matching(_sms_to(number)))
+    assert _twilio_post(channel_servers, _sms_form(number, "1")).status_code == 204
+    turn(channel_servers, f"sms:{number}", users=2)
+    assert _user_texts(channel_servers, f"sms:{number}")[-1] == offered["payload"]
+    answer = "\n".join(c["body"]["Body"] for c in provider.matching(_sms_to(number))[seen:])
+    assert answer and offer_text not in answer
 
 
 @pytest.mark.e2e
