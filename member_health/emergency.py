@@ -46,6 +46,9 @@ __all__ = [
 ]
 
 AFFIRMED = "affirmed"
+# After a denial these words introduce what the member does report ("pregnant, no contractions,
+# but I have a terrible headache"): the denial no longer speaks for the whole message.
+CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "besides"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Decision:
     reason: str | None = None  # id of the pattern that decided
     span: tuple[int, int] | None = None  # character span of the deciding match
     matches: tuple[Match, ...] = ()
+    contrast_after: int | None = None  # offset of a CONTRAST word after the first match
 
     def _ids(self, status: str) -> tuple[str, ...]:
         return tuple(m.pattern_id for m in self.matches if m.status == status)
@@ -107,9 +111,16 @@ class Decision:
         asking"). FAIL-SAFE RULE: an emergency raised by another layer is withdrawn only by the
         member's explicit negation of the very phrase matched. Hypothetical, past or
         "resolved" context ("stopped", "gone", "better") silences only the net's own match,
-        never the classifier's. False when nothing emergency-related was found at all.
+        never the classifier's. False when nothing emergency-related was found at all, and
+        when the member goes on after the denial with "but ..." ("no contractions, but a
+        terrible headache"): the classifier may have read what follows.
         """
-        return not self.fired and bool(self.matches) and all(_dismisses(m) for m in self.matches)
+        return (
+            not self.fired
+            and bool(self.matches)
+            and all(_dismisses(m) for m in self.matches)
+            and self.contrast_after is None
+        )
 
     @property
     def affirmed_match(self) -> Match | None:
@@ -153,7 +164,9 @@ class EmergencyDetector:
         matches.sort(key=lambda m: (m.start, m.end, m.pattern_id))
         alarms = _by_priority([m for m in matches if m.kind == "alarm" and m.affirmed])
         if not alarms:
-            return Decision(fired=False, matches=tuple(matches))
+            return Decision(
+                fired=False, matches=tuple(matches), contrast_after=_contrast_after(doc, matches)
+            )
         top = alarms[0]
         return Decision(
             fired=True,
@@ -246,6 +259,18 @@ def _in_reach(
     if any(gap[0] <= t[0] < gap[1] for t in terminators):
         return False
     return not any(doc[i].norm_ in group.stop_words for i in range(*gap))
+
+
+def _contrast_after(doc: Doc, matches: Sequence[Match]) -> int | None:
+    """Offset of the first CONTRAST word after the first match, followed by more words."""
+    if not matches:
+        return None
+    first_end = min(m.end for m in matches)
+    words = [t for t in doc if t.idx >= first_end and not t.is_punct]
+    for i, token in enumerate(words[:-1]):
+        if token.norm_ in CONTRAST:
+            return int(token.idx)
+    return None
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -45,11 +45,11 @@ EMERGENCIES_MISSED_TODAY = {
     "emergency": 0,
     "emergency_fresh": 0,
     "emergency_third": 0,
-    "emergency_fourth": 2,
+    "emergency_fourth": 1,
     "emergency_fifth": 0,
     "emergency_sixth": 4,
-    "emergency_seventh": 3,
-    "emergency_eighth": 2,
+    "emergency_seventh": 2,
+    "emergency_eighth": 1,
     "emergency_ninth": 6,
 }
 SELF_HARM_WITHOUT_988_TODAY = {

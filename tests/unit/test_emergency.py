@@ -188,6 +188,18 @@ EMERGENCIES = [
     ("my words keep coming out jumbled and my hand is numb", "medical"),
     ("i was clean for a year but i relapsed and cut again", "self_harm"),
     ("if he touches me again i might really hurt him", "harm_others"),
+    # Phrases whose a|b lists once hid a two-word alternative ("got into|drank" needed "got"
+    # first, "vomiting|throwing up" needed "up" after): each form matches on its own now.
+    ("my toddler drank some bleach", "medical"),
+    ("she swallowed a bit of detergent", "medical"),
+    ("my son drank stuff from under the sink", "medical"),
+    ("the baby got into the drain cleaner", "medical"),
+    ("unsure if my husband is having a stroke", "medical"),
+    ("i cant stop vomiting", "medical"),
+    ("he is on the floor jerking", "medical"),
+    ("she is on the floor and not moving", "medical"),
+    ("my skin is peeling from the burn", "medical"),
+    ("got burned and now the skin is coming off", "medical"),
 ]
 
 NEGATED = [
@@ -382,6 +394,10 @@ def test_discounted(text: str, status: str) -> None:
         "I have severe pain in my legs",  # an affirmed mention: let the classifier decide
         "I can't breathe",  # fired
         "no chest pain but I can't breathe",  # one negated, one affirmed
+        # a denial followed by "but ...": what follows may be what the classifier read
+        "pregnant, no contractions, but my head is pounding and my hands swelled up",
+        "I'm not suicidal but everything feels pointless",
+        "no chest pain, though my left arm is heavy",
     ],
 )
 def test_not_dismissed(text: str) -> None:
