@@ -267,7 +267,7 @@ def _contrast_after(doc: Doc, matches: Sequence[Match]) -> int | None:
         return None
     first_end = min(m.end for m in matches)
     words = [t for t in doc if t.idx >= first_end and not t.is_punct]
-    for i, token in enumerate(words[:-1]):
+    for token in words[:-1]:
         if token.norm_ in CONTRAST:
             return int(token.idx)
     return None

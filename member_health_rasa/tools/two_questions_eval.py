@@ -38,7 +38,9 @@ def load(path: Path = TWO_QUESTIONS) -> list[dict[str, Any]]:
 def also_asked(parse: dict[str, Any]) -> list[str]:
     """``faq/<key>`` of each topic offered after the answer ("You also asked about:")."""
     return [
-        f"{FAQ}/{e.get('value')}" for e in parse.get("entities") or [] if e.get("entity") == ALSO_ASKED
+        f"{FAQ}/{e.get('value')}"
+        for e in parse.get("entities") or []
+        if e.get("entity") == ALSO_ASKED
     ]
 
 
