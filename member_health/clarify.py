@@ -24,6 +24,12 @@ def _faq_selector(selectors: dict[str, Any] | None) -> dict[str, Any]:
     return dict(selectors.get(FAQ) or selectors.get("default") or {})
 
 
+def topic_key(label: object) -> str | None:
+    """The key of an FAQ topic label (``faq/<key>`` -> ``<key>``), None for any other label."""
+    prefix, _, key = str(label or "").partition("/")
+    return key if prefix == FAQ and key else None
+
+
 def faq_ranking(selectors: dict[str, Any] | None) -> list[dict[str, Any]]:
     """The FAQ topics' ranking in a parse's ``response_selector`` output."""
     return list(_faq_selector(selectors).get("ranking") or [])
@@ -58,10 +64,9 @@ def topics_to_offer(
         return []
     keys: list[str] = []
     for ranked in faq_ranking:
-        key = str(ranked.get("intent_response_key") or "")
-        confidence = float(ranked.get("confidence") or 0.0)
-        if key.startswith(FAQ + "/") and confidence >= floor:
-            keys.append(key.split("/", 1)[1])
+        key = topic_key(ranked.get("intent_response_key"))
+        if key and float(ranked.get("confidence") or 0.0) >= floor:
+            keys.append(key)
         if len(keys) == limit:
             break
     return keys

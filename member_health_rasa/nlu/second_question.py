@@ -42,7 +42,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from member_health.clarify import FAQ, faq_topic
+from member_health.clarify import FAQ, faq_topic, topic_key
 from member_health.two_questions import other_topics, question_spans
 from member_health_rasa.nlu.segment_topics import SegmentTopics
 
@@ -91,11 +91,10 @@ class SecondQuestion(GraphComponent, IntentClassifier):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the topic classifier on the FAQ examples and stores the examples."""
-        prefix = FAQ + "/"
         examples = [
-            (str(m.get(TEXT)), str(m.get(INTENT_RESPONSE_KEY)).split("/", 1)[1])
+            (str(m.get(TEXT)), key)
             for m in training_data.intent_examples
-            if str(m.get(INTENT_RESPONSE_KEY) or "").startswith(prefix) and m.get(TEXT)
+            if m.get(TEXT) and (key := topic_key(m.get(INTENT_RESPONSE_KEY)))
         ]
         self.topics = SegmentTopics(examples)
         with self._model_storage.write_to(self._resource) as directory:
@@ -131,7 +130,7 @@ class SecondQuestion(GraphComponent, IntentClassifier):
         intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
         if not text or text.startswith(INTENT_MESSAGE_PREFIX) or intent != FAQ:
             return
-        answered = (faq_topic(message.get(RESPONSE_SELECTOR_PROPERTY_NAME)) or "").split("/", 1)[-1]
+        answered = topic_key(faq_topic(message.get(RESPONSE_SELECTOR_PROPERTY_NAME))) or ""
         spans = question_spans(text)
         rankings = self.topics.rank([text[start:end] for start, end in spans])
         found = other_topics(

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from member_health.clarify import is_uncertain, topics_to_offer
+from member_health.clarify import is_uncertain, topic_key, topics_to_offer
 
 
 def ranking(*pairs: tuple[str, float], key: str = "name") -> list[dict[str, Any]]:
@@ -56,3 +56,18 @@ def test_offers_nothing_when_the_message_is_not_about_a_topic(
     intents: list[dict[str, Any]]
 ) -> None:
     assert topics_to_offer(intents, faq(("staging", 0.4), ("diagnosis", 0.3))) == []
+
+
+@pytest.mark.parametrize(
+    "label, key",
+    [
+        ("faq/osteosarcoma", "osteosarcoma"),
+        ("faq/", None),
+        ("faq", None),
+        ("greet", None),
+        ("chitchat/ask_name", None),
+        (None, None),
+    ],
+)
+def test_topic_key(label: str | None, key: str | None) -> None:
+    assert topic_key(label) == key
