@@ -43,12 +43,11 @@ from typing import Any
 
 from rasa.core.constants import POLICY_PRIORITY, RULE_POLICY_PRIORITY
 from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME, INTENT_MESSAGE_PREFIX
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.core.constants import (
     ACTION_DEACTIVATE_LOOP_NAME,
     ACTION_EXTRACT_SLOTS,
@@ -69,12 +68,12 @@ from rasa.shared.nlu.constants import (
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
     PREDICTED_CONFIDENCE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.emergency import Decision, EmergencyDetector
 from member_health.red_flags import is_acute
+from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ ACUTE_RED_FLAG = "acute_red_flag_reader"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class EmergencySafetyNet(GraphComponent, IntentClassifier):
+class EmergencySafetyNet(MessageRule):
     """Overrides the intent with ``emergency`` when the deterministic safety net fires."""
 
     @staticmethod
@@ -106,7 +105,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any], detector: EmergencyDetector) -> None:
         """Creates the component around a loaded detector."""
-        self.component_config = config
+        super().__init__(config)
         self.detector = detector
 
     @classmethod
@@ -122,16 +121,8 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
         logger.info("Emergency safety net loaded from %s", detector.path)
         return cls(config, detector)
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Applies the safety net's decision to each message (see the module docstring)."""
-        for message in messages:
-            self._process(message)
-        return messages
-
-    def _process(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
-            return  # "/intent" payloads are handled by Rasa's RegexMessageHandler
+    def process_text(self, message: Message, text: str) -> None:
+        """Applies the safety net's decision to the message (see the module docstring)."""
         decision = self.detector.detect(text)
         if not decision.fired and not _only_past_or_hypothetical(decision, text) and is_acute(text):
             # An acute back-pain red flag (sudden bladder/bowel loss, saddle numbness, sudden
@@ -140,7 +131,7 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             # weak suddenly", "if my back pain ever comes with numbness down there").
             decision = Decision(True, "medical", ACUTE_RED_FLAG, (0, len(text)), decision.matches)
         emergency = self.component_config[INTENT_KEY]
-        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        predicted = predicted_intent(message)
         demoted = False
         if decision.fired:
             self._set_emergency(message)
@@ -206,14 +197,6 @@ class EmergencySafetyNet(GraphComponent, IntentClassifier):
             }
         )
         message.set(ENTITIES, entities, add_to_output=True)
-
-
-def set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
-    """Make ``name`` the message's intent (``confidence``), first in the ranking."""
-    intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
-    message.set(INTENT, intent, add_to_output=True)
-    message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
 # Words that put a symptom in the present ("now i can't control my bladder", "it's back since

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.red_flags import reported_with_back_pain
-from member_health_rasa.nlu.emergency_net import set_intent
+from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
 
 INTENT_KEY = "intent"
 NEVER_OVERRIDDEN = "never_overridden"
@@ -29,7 +23,7 @@ SUMMARY_KEY = "red_flag_net"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class RedFlagNet(GraphComponent, IntentClassifier):
+class RedFlagNet(MessageRule):
     """Sets ``report_red_flag`` for back pain stated with a red flag (see the module docstring)."""
 
     @staticmethod
@@ -37,33 +31,9 @@ class RedFlagNet(GraphComponent, IntentClassifier):
         """The component's default config (see parent class for full docstring)."""
         return {INTENT_KEY: "report_red_flag", NEVER_OVERRIDDEN: ["emergency"]}
 
-    def __init__(self, config: dict[str, Any]) -> None:
-        """Creates the component."""
-        self.component_config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> RedFlagNet:
-        """Creates the component (nothing to load)."""
-        return cls(config)
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Applies the rule to each message."""
-        for message in messages:
-            self._process(message)
-        return messages
-
-    def _process(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
-            return
-        if predicted in self.component_config[NEVER_OVERRIDDEN]:
+    def process_text(self, message: Message, text: str) -> None:
+        """Sets ``report_red_flag`` when back pain is stated with a red flag."""
+        if predicted_intent(message) in self.component_config[NEVER_OVERRIDDEN]:
             return
         flags = reported_with_back_pain(text)
         message.set(SUMMARY_KEY, {"flags": sorted(flags)}, add_to_output=True)

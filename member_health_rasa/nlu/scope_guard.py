@@ -13,17 +13,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import INTENT_MESSAGE_PREFIX
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.scope import ScopeVocabulary, load_vocabulary
-from member_health_rasa.nlu.emergency_net import set_intent
+from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
 
 VOCABULARY_PATH_KEY = "vocabulary_path"
 INTENT_KEY = "intent"
@@ -32,7 +29,7 @@ SUMMARY_KEY = "scope_guard"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ScopeGuard(GraphComponent, IntentClassifier):
+class ScopeGuard(MessageRule):
     """Moves an FAQ prediction about another topic to ``out_of_scope`` (module docstring)."""
 
     @staticmethod
@@ -47,7 +44,7 @@ class ScopeGuard(GraphComponent, IntentClassifier):
 
     def __init__(self, config: dict[str, Any], vocabulary: ScopeVocabulary) -> None:
         """Creates the component around a loaded vocabulary."""
-        self.component_config = config
+        super().__init__(config)
         self.vocabulary = vocabulary
 
     @classmethod
@@ -61,18 +58,9 @@ class ScopeGuard(GraphComponent, IntentClassifier):
         """Reads and checks the vocabulary file (raises ``ScopeFileError`` if it is bad)."""
         return cls(config, load_vocabulary(Path(config[VOCABULARY_PATH_KEY])))
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Applies the rule to each message."""
-        for message in messages:
-            self._process(message)
-        return messages
-
-    def _process(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        predicted = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if not text or text.startswith(INTENT_MESSAGE_PREFIX):
-            return
-        if predicted not in self.component_config[MOVED_KEY]:
+    def process_text(self, message: Message, text: str) -> None:
+        """Moves an FAQ prediction about another topic to ``out_of_scope``."""
+        if predicted_intent(message) not in self.component_config[MOVED_KEY]:
             return
         reason = self.vocabulary.reason(text)
         message.set(SUMMARY_KEY, {"reason": reason}, add_to_output=True)

@@ -20,13 +20,11 @@ import json
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     ENTITIES,
     ENTITY_ATTRIBUTE_END,
@@ -34,8 +32,6 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT,
-    INTENT_NAME_KEY,
     INTENT_RESPONSE_KEY,
     TEXT,
 )
@@ -44,6 +40,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from member_health.clarify import FAQ, faq_topic, topic_key
 from member_health.two_questions import other_topics, question_spans
+from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent
 from member_health_rasa.nlu.segment_topics import SegmentTopics
 
 logger = logging.getLogger(__name__)
@@ -56,7 +53,7 @@ EXAMPLES_FILE = "faq_examples.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SecondQuestion(GraphComponent, IntentClassifier):
+class SecondQuestion(MessageRule):
     """Adds an ``also_asked`` entity per other topic of an FAQ message (module docstring)."""
 
     @staticmethod
@@ -73,7 +70,7 @@ class SecondQuestion(GraphComponent, IntentClassifier):
         topics: SegmentTopics,
     ) -> None:
         """Creates the component around a (possibly unfitted) topic classifier."""
-        self.component_config = config
+        super().__init__(config)
         self._model_storage = model_storage
         self._resource = resource
         self.topics = topics
@@ -119,16 +116,9 @@ class SecondQuestion(GraphComponent, IntentClassifier):
             examples = []
         return cls(config, model_storage, resource, SegmentTopics([tuple(e) for e in examples]))
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        """Adds the other topics of each two-question FAQ message."""
-        for message in messages:
-            self._process(message)
-        return messages
-
-    def _process(self, message: Message) -> None:
-        text = message.get(TEXT) or ""
-        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-        if not text or text.startswith(INTENT_MESSAGE_PREFIX) or intent != FAQ:
+    def process_text(self, message: Message, text: str) -> None:
+        """Adds the other topics of a two-question FAQ message."""
+        if predicted_intent(message) != FAQ:
             return
         answered = topic_key(faq_topic(message.get(RESPONSE_SELECTOR_PROPERTY_NAME))) or ""
         spans = question_spans(text)
