@@ -34,7 +34,7 @@ CALM_FALSE_911_TODAY = {
     "emergency_third": 34,
     "emergency_fourth": 28,
     "emergency_fifth": 36,
-    "emergency_sixth": 31,
+    "emergency_sixth": 30,
     "emergency_seventh": 20,
     "emergency_eighth": 29,
     "emergency_ninth": 19,

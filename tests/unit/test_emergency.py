@@ -375,6 +375,7 @@ def test_detect(text: str, category: str | None) -> None:
         ("if someone is having a stroke what should I do", "hypothetical"),
         ("my dad had a stroke years ago, can he join the back pain program?", "historical"),
         ("I had a heart attack in 2019", "historical"),
+        ("last month I passed out at the gym", "historical"),
     ],
 )
 def test_discounted(text: str, status: str) -> None:
