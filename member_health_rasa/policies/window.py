@@ -12,7 +12,6 @@ widen the window until they are, or fall back to the whole tracker.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_UNLIKELY_INTENT_NAME
 from rasa.shared.core.events import (
@@ -41,29 +40,43 @@ def cut_index(applied: Sequence[Event], actions: int) -> int:
     return 0
 
 
-def state_events(prefix: Sequence[Event], slot_names: Sequence[str]) -> list[Event]:
-    """Events that set the slots and the active loop to what ``prefix`` left them at.
+def state_events(tracker: DialogueStateTracker, applied: Sequence[Event], cut: int) -> list[Event]:
+    """Events that set the slots and the active loop to what ``applied[:cut]`` left them at.
 
     Only ``SlotSet``, ``AllSlotsReset`` and ``ActiveLoop`` change them among applied events
-    (restarts and session starts are never applied events: ``applied_events`` starts after them).
+    (restarts and session starts are never applied events: ``applied_events`` starts after
+    them), and the tracker's own slots and loop are those ``applied`` leaves. So what no event
+    from the cut on changes is taken from the tracker, the rest from the last event before the
+    cut that set it (none: the initial value).
     """
-    values: dict[str, Any] = {}
-    loop: ActiveLoop | None = None
-    wanted = set(slot_names)
-    slots_done = False  # every slot found, or reset to its initial value before
-    for event in reversed(prefix):
-        if isinstance(event, SlotSet) and not slots_done and event.key not in values:
-            values[event.key] = event.value
-            slots_done = not wanted - values.keys()
-        elif isinstance(event, ActiveLoop) and loop is None:
-            loop = event
+    changed: set[str] = set()
+    loop_changed = False
+    for event in applied[cut:]:
+        if isinstance(event, SlotSet):
+            changed.add(event.key)
         elif isinstance(event, AllSlotsReset):
-            slots_done = True
-        if loop is not None and slots_done:
+            changed.update(tracker.slots)
+        elif isinstance(event, ActiveLoop):
+            loop_changed = True
+    values = {name: slot.value for name, slot in tracker.slots.items() if name not in changed}
+    loop = tracker.active_loop.name if tracker.active_loop else None
+    missing = changed & set(tracker.slots)
+    for index in range(cut - 1, -1, -1):
+        if not missing and not loop_changed:
             break
+        event = applied[index]
+        if isinstance(event, SlotSet) and event.key in missing:
+            values[event.key] = event.value
+            missing.discard(event.key)
+        elif isinstance(event, AllSlotsReset):
+            missing = set()  # the slots not set since keep their initial values
+        elif isinstance(event, ActiveLoop) and loop_changed:
+            loop, loop_changed = event.name, False
+    if loop_changed:
+        loop = None  # no loop before the cut
     events: list[Event] = [SlotSet(key, value) for key, value in values.items()]
-    if loop is not None and loop.name is not None:
-        events.append(ActiveLoop(loop.name))
+    if loop is not None:
+        events.append(ActiveLoop(loop))
     return events
 
 
@@ -72,10 +85,10 @@ def build(
 ) -> DialogueStateTracker:
     """A tracker with the state of ``applied[:cut]`` as its first events, then ``applied[cut:]``."""
     window = tracker.init_copy()
-    for event in state_events(applied[:cut], list(tracker.slots)):
+    for event in state_events(tracker, applied, cut):
         window.update(event)
-    for event in applied[cut:]:
-        window.update(event)
+    for index in range(cut, len(applied)):
+        window.update(applied[index])
     return window
 
 
