@@ -92,18 +92,36 @@ def build(
     return window
 
 
+_applied: tuple[DialogueStateTracker, int, Event | None, list[Event]] | None = None
+
+
+def applied_events(tracker: DialogueStateTracker) -> list[Event]:
+    """``tracker.applied_events()``, computed once while the tracker does not change (both
+    policies and each of RulePolicy's two lookups window the same tracker)."""
+    global _applied
+    last = tracker.events[-1] if tracker.events else None
+    if _applied is None or _applied[0] is not tracker or _applied[1] != len(tracker.events):
+        _applied = None
+    elif _applied[2] is last:
+        return _applied[3]
+    result = tracker.applied_events()
+    _applied = (tracker, len(tracker.events), last, result)
+    return result
+
+
 def window(tracker: DialogueStateTracker, actions: int, enough: Enough) -> DialogueStateTracker:
-    """The smallest window (of ``actions``, then 2x, 4x, ... actions) that is ``enough``, or
-    ``tracker`` itself when the conversation is not longer than that."""
-    applied = tracker.applied_events()
-    while True:
-        cut = cut_index(applied, actions)
+    """A window of ``actions`` actions, else of 4x as many, that is ``enough``; else (or when
+    the conversation is not longer) ``tracker`` itself. MemoizationPolicy's window can span the
+    whole conversation (every FAQ turn is a hidden rule turn): two tries bound the overhead."""
+    applied = applied_events(tracker)
+    for size in (actions, 4 * actions):
+        cut = cut_index(applied, size)
         if cut == 0:
             return tracker
         candidate = build(tracker, applied, cut)
         if enough(candidate):
             return candidate
-        actions *= 2
+    return tracker
 
 
 def enough_for_rules(rule_length: int) -> Enough:
