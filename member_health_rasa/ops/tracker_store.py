@@ -19,6 +19,10 @@ journal: several fsyncs per message; ``python -m member_health_rasa.bench.patche
 difference). A crash of the machine may lose the last messages, never corrupts the file.
 PostgreSQL keeps Rasa's engine.
 
+``retrieve`` keeps the latest session of recent conversations deserialised, per replica, and
+reads only the rows written since, validated against the store each time
+(``member_health_rasa.ops.tracker_cache``, ``TRACKER_CACHE_EVENTS``).
+
 endpoints.yml: ``tracker_store: {type: member_health_rasa.ops.tracker_store.PrivacySQLTrackerStore,
 dialect: ...}`` (the same keys as ``type: SQL``).
 """
@@ -36,6 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from member_health.privacy import FORGET_SLOT
 from member_health_rasa.ops import report_index
 from member_health_rasa.ops.stores import scrub, secure_delete_on
+from member_health_rasa.ops.tracker_cache import TrackerCache, clone, events_cap, read, refresh
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +94,28 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
             self.engine = pooled_sqlite_engine(unpooled.url)
             self.sessionmaker = sa.orm.sessionmaker(bind=self.engine)
             unpooled.dispose()
+        self.cache = TrackerCache(events_cap())
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """Rasa's retrieve (the latest session), reading only the rows not yet in this
+        replica's cache (``member_health_rasa.ops.tracker_cache``)."""
+        if not self.cache.max_events or self.domain is None:
+            return await super().retrieve(sender_id)
+        with self.session_scope() as session:
+            entry = self.cache.get(sender_id)
+            if entry is not None:
+                added = refresh(session, self.SQLEvent, entry, sender_id)
+                if added is None:
+                    self.cache.discard(sender_id)
+                    entry = None
+                else:
+                    self.cache.grew(sender_id, added)
+            if entry is None:
+                entry = read(session, self.SQLEvent, sender_id, self.domain.slots)
+                if entry is None:
+                    return None
+                self.cache.put(sender_id, entry)
+            return clone(entry.tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the turn, or delete the whole conversation if the turn confirmed "forget me"."""
@@ -101,6 +128,7 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
     async def delete(self, sender_id: str) -> int:
         """Delete every stored event of one conversation, leaving no copy in the store's files
         or in a content report; return how many events were deleted."""
+        self.cache.discard(sender_id)
         with self.session_scope() as session:
             secure_delete_on(session.connection())
             deleted = (

@@ -371,3 +371,80 @@ def test_two_replicas_behind_nginx_keep_every_turn_in_order(
     assert figures["requests_sent_for_them"] == figures["messages"]
     # The survivor answers a new conversation through the balancer.
     assert post(cluster.url, f"scale-after-{uuid.uuid4().hex[:8]}", "hello").json()
+
+
+# --- the per-replica tracker cache (issue 20) ------------------------------------------------
+# One member alternates the two replicas, each of which caches the conversation; "forget me" is
+# asked on one and confirmed on the other, and the conversation goes on on both. The replies and
+# the stored events must be exactly those of a server without the cache (TRACKER_CACHE_EVENTS=0)
+# given the same messages.
+CACHE_SCRIPT = [
+    "hello",
+    "what is bone cancer?",
+    "what is osteosarcoma?",
+    "thanks",
+    "please forget me and delete my data",
+    "yes",
+    "what is ewing sarcoma?",
+    "what are the symptoms of bone cancer?",
+    "thank you",
+    "how is bone cancer treated?",
+]
+
+
+def shape(event: dict[str, Any]) -> tuple[Any, ...]:
+    """A stored event without its timestamp and ids: what must match between the two runs."""
+    kind = event["event"]
+    if kind == "user":
+        return kind, event.get("text"), event["parse_data"]["intent"].get("name")
+    if kind == "bot":
+        return kind, event.get("text"), json.dumps(event.get("data"), sort_keys=True)
+    if kind == "action":
+        return kind, event.get("name"), event.get("policy"), event.get("confidence")
+    if kind in ("slot", "active_loop"):
+        return kind, event.get("name"), json.dumps(event.get("value"), sort_keys=True)
+    return (kind,)
+
+
+def sqlite_events(path: str, sender: str) -> list[dict[str, Any]]:
+    """One conversation's events in a SQLite tracker store, in the order they were written."""
+    import sqlite3
+
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender,)
+        ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def test_cached_replicas_answer_and_store_what_a_cacheless_server_does(
+    cluster: Cluster, pg_store: PgStore, start_servers: Any
+) -> None:
+    cluster.ensure_running()
+    member = f"scale-cache-{uuid.uuid4().hex[:12]}"
+    replies = []
+    for index, text in enumerate(CACHE_SCRIPT):
+        response = post(cluster.replica_url(index % 2), member, text)
+        assert response.status_code == 200, (text, response.status_code)
+        replies.append([bubble.get("text") for bubble in response.json()])
+    stored = [shape(event) for event in pg_store.events(member)]
+    assert ("user", "hello", "greet") not in stored  # forgotten
+
+    with start_servers(
+        "no-cache", {"TRACKER_CACHE_EVENTS": "0", "RATE_LIMIT_ADDRESS": "off"}
+    ) as plain:
+        reference = f"no-cache-{uuid.uuid4().hex[:12]}"
+        expected_replies = []
+        for text in CACHE_SCRIPT:
+            response = requests.post(
+                f"{plain.url}/webhooks/rest/webhook",
+                json={"sender": reference, "message": text},
+                headers=rest_headers(),
+                timeout=180,
+            )
+            assert response.status_code == 200, (text, response.status_code)
+            expected_replies.append([bubble.get("text") for bubble in response.json()])
+        expected = [shape(event) for event in sqlite_events(str(plain.tracker_db), reference)]
+    assert replies == expected_replies
+    assert stored == expected
+    assert any(event[:2] == ("user", "how is bone cancer treated?") for event in stored)

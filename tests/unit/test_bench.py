@@ -193,7 +193,16 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
         check=True,
     )
     assert (
-        tree_hash(ROOT, ["config.yml", "domain.yml", "data", "member_health_rasa/nlu"])
+        tree_hash(
+            ROOT,
+            [
+                "config.yml",
+                "domain.yml",
+                "data",
+                "member_health_rasa/nlu",
+                "member_health_rasa/policies",
+            ],
+        )
         == script.stdout.strip()
     )
 

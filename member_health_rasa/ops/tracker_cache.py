@@ -1,0 +1,181 @@
+"""A per-replica cache of deserialised trackers for the SQL tracker store (issue 20).
+
+Rasa's ``SQLTrackerStore.retrieve`` reads every stored event of the conversation's latest
+session, decodes its JSON and replays it into a new tracker, for every message: the cost grows
+with the conversation (63 % of a turn at turn 300, ``docs/performance.md``). This cache keeps,
+per sender id (least recently used first out), the tracker of the latest session and the id of
+the newest stored row it has seen, so a retrieve reads and applies only the rows written since
+(by this replica or another one).
+
+Every retrieve validates the entry against the store first: the sender's rows up to that id
+must still be as many as cached, the newest of them the same row with the same timestamp. A
+"forget me" (here or on another replica), ``make purge`` or a rewrite is detected and the
+tracker read in full, as is a new session (a ``session_started`` row): the result is always
+what Rasa's own ``retrieve`` returns. The cached tracker is never handed out: callers get a copy.
+
+``TRACKER_CACHE_EVENTS`` caps the events cached in all (default 20000; 0 turns the cache off).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.trackers import DialogueStateTracker
+
+DEFAULT_EVENTS = 20000
+
+
+def events_cap() -> int:
+    """``TRACKER_CACHE_EVENTS`` (events cached per replica in all; 0: no cache)."""
+    return max(0, int(os.environ.get("TRACKER_CACHE_EVENTS", DEFAULT_EVENTS)))
+
+
+@dataclass
+class Entry:
+    """One sender's latest session and where in the store it was read up to."""
+
+    tracker: DialogueStateTracker  # never handed out
+    last_id: int  # the newest row of the sender seen (of any session)
+    rows: int  # the sender's rows with id <= last_id (all sessions)
+    last_timestamp: float | None  # that newest row's timestamp
+    session_start: float | None  # the latest session_started timestamp (Rasa's query filter)
+
+
+class TrackerCache:
+    """Least recently used trackers, at most ``max_events`` events in all."""
+
+    def __init__(self, max_events: int) -> None:
+        """An empty cache (``max_events`` 0: nothing is ever kept)."""
+        self.max_events = max_events
+        self.entries: OrderedDict[str, Entry] = OrderedDict()
+        self.events = 0
+
+    def get(self, sender_id: str) -> Entry | None:
+        """The sender's entry, now the most recently used."""
+        entry = self.entries.get(sender_id)
+        if entry is not None:
+            self.entries.move_to_end(sender_id)
+        return entry
+
+    def put(self, sender_id: str, entry: Entry) -> None:
+        """Keep ``entry`` (replacing the sender's), evicting the least recently used."""
+        self.discard(sender_id)
+        self.entries[sender_id] = entry
+        self.events += len(entry.tracker.events)
+        while self.events > self.max_events and self.entries:
+            self.discard(next(iter(self.entries)))
+
+    def grew(self, sender_id: str, added: int) -> None:
+        """An entry got ``added`` more events; evict others (or it) to stay under the cap."""
+        self.events += added
+        while self.events > self.max_events and self.entries:
+            self.discard(next(iter(self.entries)))
+
+    def discard(self, sender_id: str) -> None:
+        """Forget the sender's entry, if any."""
+        entry = self.entries.pop(sender_id, None)
+        if entry is not None:
+            self.events -= len(entry.tracker.events)
+
+
+def clone(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A copy a caller may change: own events list, slots and loop state; events shared
+    (Rasa's processing adds events, it does not change stored ones)."""
+    twin = copy.copy(tracker)
+    twin.events = deque(tracker.events, tracker.events.maxlen)
+    twin.slots = copy.copy(tracker.slots)
+    for name, slot in tracker.slots.items():
+        twin.slots[name] = copy.copy(slot)
+    twin.active_loop = copy.copy(tracker.active_loop)
+    twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
+    return twin
+
+
+def sender_summary(
+    session: Any, table: Any, sender_id: str, last_id: int | None = None
+) -> tuple[int, int | None, float | None]:
+    """The sender's row count, newest row id and its timestamp (rows up to ``last_id``)."""
+    conditions = [table.sender_id == sender_id]
+    if last_id is not None:
+        conditions.append(table.id <= last_id)
+    count, newest = (
+        session.query(sa.func.count(table.id), sa.func.max(table.id)).filter(*conditions).one()
+    )
+    if newest is None:
+        return 0, None, None
+    timestamp = session.query(table.timestamp).filter(table.id == newest).scalar()
+    return int(count), int(newest), timestamp
+
+
+def session_start(session: Any, table: Any, sender_id: str) -> float | None:
+    """The latest ``session_started`` timestamp: Rasa's retrieve reads the events from it on."""
+    return (
+        session.query(sa.func.max(table.timestamp))
+        .filter(table.sender_id == sender_id, table.type_name == SessionStarted.type_name)
+        .scalar()
+    )
+
+
+def in_session(row: Any, start: float | None) -> bool:
+    """Would Rasa's query (``timestamp >= session start``, SQL NULL excluded) read the row?"""
+    return start is None or (row.timestamp is not None and row.timestamp >= start)
+
+
+def decode(rows: list[Any]) -> list[Event]:
+    """The rows' events, decoded the way ``DialogueStateTracker.from_dict`` does."""
+    events = []
+    for row in rows:
+        data = json.loads(row.data)
+        if "event" in data:
+            event = Event.from_parameters(data)
+            if event:
+                events.append(event)
+    return events
+
+
+def refresh(session: Any, table: Any, entry: Entry, sender_id: str) -> int | None:
+    """Apply the rows written since ``entry`` was read and return how many events that added;
+    None if the entry no longer matches the store (rows deleted or rewritten) or a new session
+    started: read the tracker in full then."""
+    summary = sender_summary(session, table, sender_id, entry.last_id)
+    if summary != (entry.rows, entry.last_id, entry.last_timestamp):
+        return None
+    rows = (
+        session.query(table)
+        .filter(table.sender_id == sender_id, table.id > entry.last_id)
+        .order_by(table.id)
+        .all()
+    )
+    if any(row.type_name == SessionStarted.type_name for row in rows):
+        return None
+    events = decode([row for row in rows if in_session(row, entry.session_start)])
+    for event in events:
+        entry.tracker.update(event)
+    if rows:
+        entry.last_id = int(rows[-1].id)
+        entry.rows += len(rows)
+        entry.last_timestamp = rows[-1].timestamp
+    return len(events)
+
+
+def read(session: Any, table: Any, sender_id: str, slots: Any) -> Entry | None:
+    """The sender's latest session read in full, as Rasa's ``SQLTrackerStore.retrieve`` reads it
+    (None: nothing stored)."""
+    count, newest, timestamp = sender_summary(session, table, sender_id)
+    if newest is None:
+        return None
+    start = session_start(session, table, sender_id)
+    query = session.query(table).filter(table.sender_id == sender_id, table.id <= newest)
+    if start is not None:
+        query = query.filter(table.timestamp >= start)
+    rows = query.order_by(table.id).all()
+    if not rows:
+        return None
+    tracker = DialogueStateTracker.from_events(sender_id, decode(rows), slots)
+    return Entry(tracker, newest, count, timestamp, start)

@@ -1,0 +1,168 @@
+"""The last turns of a conversation as a small tracker, for policies that only look that far back.
+
+Rasa's policies featurise a tracker by replaying *every* applied event and computing a state per
+action (``Domain.states_for_tracker_history``), although RulePolicy only compares the last few
+states with its rules and MemoizationPolicy only the last ``max_history``. ``window`` builds a
+tracker that starts at a member message (a ``UserUttered``) close to the end and carries the
+slots and the active loop of that point as its first events. Its states equal the full
+tracker's from its second state on (the first lacks the previous action and the user input of
+before the cut); the callers check that the states they use are all of those (``Enough``) and
+widen the window until they are, or fall back to the whole tracker.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_UNLIKELY_INTENT_NAME
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActiveLoop,
+    AllSlotsReset,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+# Does a candidate window hold every state the policy uses, exactly as the full tracker has it?
+Enough = Callable[[DialogueStateTracker], bool]
+
+
+def cut_index(applied: Sequence[Event], actions: int) -> int:
+    """Index of the ``UserUttered`` before the last ``actions`` actions (0: no such message)."""
+    seen = 0
+    for index in range(len(applied) - 1, -1, -1):
+        event = applied[index]
+        if isinstance(event, ActionExecuted):
+            seen += 1
+        elif isinstance(event, UserUttered) and seen >= actions:
+            return index
+    return 0
+
+
+def state_events(tracker: DialogueStateTracker, applied: Sequence[Event], cut: int) -> list[Event]:
+    """Events that set the slots and the active loop to what ``applied[:cut]`` left them at.
+
+    Only ``SlotSet``, ``AllSlotsReset`` and ``ActiveLoop`` change them among applied events
+    (restarts and session starts are never applied events: ``applied_events`` starts after
+    them), and the tracker's own slots and loop are those ``applied`` leaves. So what no event
+    from the cut on changes is taken from the tracker, the rest from the last event before the
+    cut that set it (none: the initial value).
+    """
+    changed: set[str] = set()
+    loop_changed = False
+    for event in applied[cut:]:
+        if isinstance(event, SlotSet):
+            changed.add(event.key)
+        elif isinstance(event, AllSlotsReset):
+            changed.update(tracker.slots)
+        elif isinstance(event, ActiveLoop):
+            loop_changed = True
+    values = {name: slot.value for name, slot in tracker.slots.items() if name not in changed}
+    loop = tracker.active_loop.name if tracker.active_loop else None
+    missing = changed & set(tracker.slots)
+    for index in range(cut - 1, -1, -1):
+        if not missing and not loop_changed:
+            break
+        event = applied[index]
+        if isinstance(event, SlotSet) and event.key in missing:
+            values[event.key] = event.value
+            missing.discard(event.key)
+        elif isinstance(event, AllSlotsReset):
+            missing = set()  # the slots not set since keep their initial values
+        elif isinstance(event, ActiveLoop) and loop_changed:
+            loop, loop_changed = event.name, False
+    if loop_changed:
+        loop = None  # no loop before the cut
+    events: list[Event] = [SlotSet(key, value) for key, value in values.items()]
+    if loop is not None:
+        events.append(ActiveLoop(loop))
+    return events
+
+
+def build(
+    tracker: DialogueStateTracker, applied: Sequence[Event], cut: int
+) -> DialogueStateTracker:
+    """A tracker with the state of ``applied[:cut]`` as its first events, then ``applied[cut:]``."""
+    window = tracker.init_copy()
+    for event in state_events(tracker, applied, cut):
+        window.update(event)
+    for index in range(cut, len(applied)):
+        window.update(applied[index])
+    return window
+
+
+_applied: tuple[DialogueStateTracker, int, Event | None, list[Event]] | None = None
+
+
+def applied_events(tracker: DialogueStateTracker) -> list[Event]:
+    """``tracker.applied_events()``, computed once while the tracker does not change (both
+    policies and each of RulePolicy's two lookups window the same tracker)."""
+    global _applied
+    last = tracker.events[-1] if tracker.events else None
+    if _applied is None or _applied[0] is not tracker or _applied[1] != len(tracker.events):
+        _applied = None
+    elif _applied[2] is last:
+        return _applied[3]
+    result = tracker.applied_events()
+    _applied = (tracker, len(tracker.events), last, result)
+    return result
+
+
+def window(tracker: DialogueStateTracker, actions: int, enough: Enough) -> DialogueStateTracker:
+    """A window of ``actions`` actions, else of 4x as many, that is ``enough``; else (or when
+    the conversation is not longer) ``tracker`` itself. MemoizationPolicy's window can span the
+    whole conversation (every FAQ turn is a hidden rule turn): two tries bound the overhead."""
+    applied = applied_events(tracker)
+    for size in (actions, 4 * actions):
+        cut = cut_index(applied, size)
+        if cut == 0:
+            return tracker
+        candidate = build(tracker, applied, cut)
+        if enough(candidate):
+            return candidate
+    return tracker
+
+
+def enough_for_rules(rule_length: int) -> Enough:
+    """Rules compare the last ``rule_length`` states: every state but the window's first."""
+
+    def enough(candidate: DialogueStateTracker) -> bool:
+        states = 1 + sum(isinstance(event, ActionExecuted) for event in candidate.events)
+        return states - 1 > rule_length
+
+    return enough
+
+
+def enough_for_memoization(max_history: int) -> Enough:
+    """MemoizationPolicy (``ignore_rule_only_turns``) skips hidden rule turns and carries the
+    previous shown action and user input across them (``Domain.states_for_tracker_history``).
+    Follows that bookkeeping from the window's second state on: once a turn decides the hidden
+    flag, then a shown turn is followed by another turn (the previous action is then the same
+    in both), the first shown turn right after the member's message starts the exact states;
+    there must be ``max_history`` of them."""
+
+    def enough(candidate: DialogueStateTracker) -> bool:
+        hidden = False
+        synced = False  # the hidden flag is the full tracker's
+        previous_synced = False  # so is the previous shown action
+        anchored = False  # so are the states (the user input copied from the state before)
+        exact = 0
+        for index, (prior, hide) in enumerate(candidate.generate_all_prior_trackers()):
+            if index == 0:
+                continue
+            if synced and not hidden:
+                previous_synced = True
+            if not prior.followup_action and prior.latest_action_name != prior.active_loop_name:
+                hidden = hide
+                synced = True
+            if not synced or hidden:
+                continue
+            action = prior.latest_action_name
+            if not anchored and previous_synced and action == ACTION_LISTEN_NAME:
+                anchored = True
+            if anchored and action != ACTION_UNLIKELY_INTENT_NAME:
+                exact += 1
+        return exact >= max_history
+
+    return enough

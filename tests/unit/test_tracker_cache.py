@@ -1,0 +1,169 @@
+"""The per-replica tracker cache of PrivacySQLTrackerStore (ops/tracker_cache.py), on real
+SQLite files: every retrieve returns what a store without the cache returns, when this replica
+writes, when another replica writes the same conversation, after "forget me", a purge, a
+rewrite reusing row ids and a new session; callers cannot change the cached tracker."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+
+from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore
+
+DOMAIN = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [greet, inform]
+slots:
+  topic:
+    type: text
+    mappings: [{type: custom}]
+responses:
+  utter_greet: [{text: "hello"}]
+"""
+)
+
+
+def store(path: Path, monkeypatch: pytest.MonkeyPatch, cached: bool) -> PrivacySQLTrackerStore:
+    """A store on the SQLite file ``path``, with or without the cache."""
+    monkeypatch.setenv("TRACKER_CACHE_EVENTS", "20000" if cached else "0")
+    return PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(path))
+
+
+def turn(number: int) -> list[Event]:
+    """One member turn: message, a slot, the reply and the listen."""
+    return [
+        UserUttered(f"message {number}", {"name": "inform", "confidence": 1.0}),
+        SlotSet("topic", f"t{number}"),
+        ActionExecuted("utter_greet"),
+        BotUttered("hello"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+def state(tracker: DialogueStateTracker | None) -> object:
+    """Everything a tracker holds, comparable."""
+    return None if tracker is None else tracker.current_state(EventVerbosity.ALL)
+
+
+async def add_turns(replica: PrivacySQLTrackerStore, sender: str, first: int, count: int) -> None:
+    """``count`` turns written through ``replica`` as the processor does: retrieve, add, save."""
+    for number in range(first, first + count):
+        tracker = await replica.retrieve(sender)
+        if tracker is None:
+            tracker = await replica.create_tracker(sender)
+        for event in turn(number):
+            tracker.update(event)
+        await replica.save(tracker)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "tracker.db"
+
+
+async def assert_same(
+    cached: PrivacySQLTrackerStore, plain: PrivacySQLTrackerStore, sender: str
+) -> DialogueStateTracker | None:
+    got, expected = await cached.retrieve(sender), await plain.retrieve(sender)
+    assert state(got) == state(expected)
+    return got
+
+
+async def test_turns_by_this_and_another_replica(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    one, two = store(db, monkeypatch, True), store(db, monkeypatch, True)
+    plain = store(db, monkeypatch, False)
+    for block in range(6):
+        await add_turns(one if block % 2 else two, "m1", block * 3, 3)
+        await assert_same(one, plain, "m1")
+        await assert_same(two, plain, "m1")
+    assert one.cache.get("m1") is not None and two.cache.get("m1") is not None
+    tracker = await one.retrieve("m1")
+    assert tracker is not None and tracker.get_slot("topic") == "t17"
+    assert len(tracker.events) == 1 + 18 * 5
+
+
+async def test_forget_me_on_another_replica_and_a_rewrite(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = store(db, monkeypatch, True), store(db, monkeypatch, True)
+    plain = store(db, monkeypatch, False)
+    await add_turns(one, "m1", 0, 4)
+    await assert_same(one, plain, "m1")
+    assert await two.delete("m1") > 0
+    assert await assert_same(one, plain, "m1") is None
+    # the same number of rows again (SQLite may reuse the row ids): still detected
+    await add_turns(two, "m1", 100, 4)
+    got = await assert_same(one, plain, "m1")
+    assert got is not None and got.get_slot("topic") == "t103"
+
+
+async def test_purge_is_detected(db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from member_health_rasa.ops.stores import SqlStore, purge_older_than
+
+    one, plain = store(db, monkeypatch, True), store(db, monkeypatch, False)
+    await add_turns(one, "m1", 0, 2)
+    await assert_same(one, plain, "m1")
+    url = one.engine.url
+    counts = purge_older_than(SqlStore(url), days=0, now=time.time() + 10, reports=db.parent)
+    assert counts["conversations"] == 1
+    assert await assert_same(one, plain, "m1") is None
+
+
+async def test_a_new_session_is_read_like_rasa_reads_it(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, plain = store(db, monkeypatch, True), store(db, monkeypatch, False)
+    await add_turns(one, "m1", 0, 2)
+    await assert_same(one, plain, "m1")
+    tracker = await one.retrieve("m1")
+    assert tracker is not None
+    tracker.update(ActionExecuted("action_session_start"))
+    tracker.update(SessionStarted())
+    tracker.update(SlotSet("topic", "carried"))
+    tracker.update(ActionExecuted("action_listen"))
+    await one.save(tracker)
+    await add_turns(one, "m1", 10, 1)
+    got = await assert_same(one, plain, "m1")
+    assert got is not None and len(got.events) == 3 + 5  # from session_started on
+
+
+async def test_callers_cannot_change_the_cached_tracker(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, plain = store(db, monkeypatch, True), store(db, monkeypatch, False)
+    await add_turns(one, "m1", 0, 2)
+    tracker = await one.retrieve("m1")
+    assert tracker is not None
+    for event in turn(50):  # processed, never saved (an error mid-turn)
+        tracker.update(event)
+    await assert_same(one, plain, "m1")
+
+
+async def test_the_cap_evicts_the_least_recently_used(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_CACHE_EVENTS", "30")
+    one = PrivacySQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
+    plain = store(db, monkeypatch, False)
+    for sender in ("a", "b", "c"):
+        await add_turns(one, sender, 0, 2)  # 11 events each
+        await assert_same(one, plain, sender)
+    assert list(one.cache.entries) == ["b", "c"] and one.cache.events == 22
+    await add_turns(one, "b", 2, 2)  # b grows to 21 events: c goes
+    await assert_same(one, plain, "b")
+    assert list(one.cache.entries) == ["b"] and one.cache.events <= 30
+    await add_turns(one, "b", 4, 2)  # 31 events: too big to keep
+    await assert_same(one, plain, "b")
+    assert one.cache.events <= 30
