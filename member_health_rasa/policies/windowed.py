@@ -37,6 +37,17 @@ class _WindowMixin:
     windowing: bool = True  # False: stock behaviour (training, the equivalence tests)
     _window_cache: tuple[DialogueStateTracker, int, Event | None, DialogueStateTracker] | None
 
+    def train(
+        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
+    ) -> Resource:
+        """Rasa's training on the whole trackers (RulePolicy's contradiction check predicts on
+        whole stories): the window is off until it is done."""
+        self.windowing = False
+        try:
+            return super().train(training_trackers, domain, **kwargs)  # type: ignore[misc]
+        finally:
+            self.windowing = True
+
     def _windowed(
         self, tracker: DialogueStateTracker, actions: int, enough: Enough
     ) -> DialogueStateTracker:
@@ -57,16 +68,6 @@ class _WindowMixin:
 )
 class WindowedMemoizationPolicy(_WindowMixin, MemoizationPolicy):
     """MemoizationPolicy featurising only enough turns for its ``max_history`` states."""
-
-    def train(
-        self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
-    ) -> Resource:
-        """Rasa's training, on the whole trackers."""
-        self.windowing = False
-        try:
-            return super().train(training_trackers, domain, **kwargs)
-        finally:
-            self.windowing = True
 
     def _prediction_states(
         self,
@@ -98,13 +99,9 @@ class WindowedRulePolicy(_WindowMixin, RulePolicy):
     def train(
         self, training_trackers: list[TrackerWithCachedStates], domain: Domain, **kwargs: Any
     ) -> Resource:
-        """Rasa's training (its contradiction check predicts on whole stories)."""
-        self.windowing = False
+        """Rasa's training (window off); the longest rule is measured again afterwards."""
         self._rule_length = None
-        try:
-            return super().train(training_trackers, domain, **kwargs)
-        finally:
-            self.windowing = True
+        return super().train(training_trackers, domain, **kwargs)
 
     def rule_length(self) -> int:
         """The number of states of the longest rule (unhappy loop paths included)."""
