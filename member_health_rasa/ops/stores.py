@@ -20,6 +20,7 @@ import yaml
 
 _VAR = re.compile(r"\$\{([^}]+)\}")
 SQL_TYPES = {"sql", "member_health_rasa.ops.tracker_store.privacysqltrackerstore"}
+REDIS_LOCK_STORES = {"redis", "member_health_rasa.ops.lock_store.atomicredislockstore"}
 
 
 class StoreConfigError(Exception):
@@ -99,7 +100,7 @@ class RedisStore:
 def lock_redis_store(endpoints: dict[str, Any]) -> RedisStore | None:
     """The Redis lock store of an endpoints config (``None`` for the in-memory lock store)."""
     config = endpoints.get("lock_store") or {}
-    if str(config.get("type") or "in_memory").lower() != "redis":
+    if str(config.get("type") or "in_memory").lower() not in REDIS_LOCK_STORES:
         return None
     return RedisStore(
         host=str(config.get("url") or "localhost"),

@@ -135,6 +135,16 @@ def test_tracker_sql_store_labels_never_show_the_password(config: dict, label: A
         ({"tracker_store": {"type": "mongod"}}, "not an SQL store"),
         ({"tracker_store": {"type": "nope.Store", "dialect": "sqlite"}}, "not an SQL store"),
         ({"lock_store": {"type": "redis", "url": "127.0.0.1", "port": "CLOSED"}}, "lock store"),
+        (
+            {
+                "lock_store": {
+                    "type": "member_health_rasa.ops.lock_store.AtomicRedisLockStore",
+                    "url": "127.0.0.1",
+                    "port": "CLOSED",
+                }
+            },
+            "lock store",
+        ),
     ],
 )
 def test_preflight_names_the_store(tmp_path: Path, config: dict, error: str) -> None:
