@@ -3,6 +3,8 @@
 # models/<sha256 of those files>.tar.gz and models/current.txt names the one to serve.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Run directly too (not only via make): no telemetry, nor its crash report over the network.
+export RASA_TELEMETRY_ENABLED="${RASA_TELEMETRY_ENABLED:-false}"
 hash=$(bash scripts/model_hash.sh)
 model="models/${hash}.tar.gz"
 mkdir -p models
