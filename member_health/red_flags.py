@@ -456,21 +456,35 @@ _LEG_WEAKNESS = _words(
 )
 
 
-def is_acute(text: str) -> bool:
-    """An acute red flag in the member's own words (see above); fails safe toward yes."""
+# Loss of control read from a bare "can't stop", "can't hold it" or "lost control": no body
+# part named, so it may be about something else ("started cutting again and can't stop").
+_CONTROL_ONLY = _words(r"loss of control|lost control|losing control")
+UNNAMED = "unnamed"  # acute_flag's answer for such a reading
+
+
+def acute_flag(text: str) -> str | None:
+    """The acute red flag in the member's own words (see above), fail-safe toward one:
+    ``saddle``, ``bladder_bowel``, ``leg_weakness``, or ``UNNAMED`` when only a bare "can't
+    stop / can't hold it" says loss of control; None when there is none."""
     normalized = _normalize(text)
     if looks_like_question(text) and not _FIRST_PERSON.search(normalized):
-        return False  # "is sudden leg weakness a red flag?"
+        return None  # "is sudden leg weakness a red flag?"
     saddle = _SADDLE_NUMB.search(normalized)
     if saddle and not _NEGATED_BEFORE.search(normalized[: saddle.start()]):
-        return True
+        return "saddle"
     if not _ONSET.search(normalized):
-        return False
+        return None
     if _mentions(normalized, "bladder_bowel", anyone=True)[0]:
-        return True
-    return _mentions(normalized, "leg_symptoms", anyone=True)[0] and bool(
-        _LEG_WEAKNESS.search(normalized)
-    )
+        named = _mentions(_CONTROL_ONLY.sub(" ", normalized), "bladder_bowel", anyone=True)[0]
+        return "bladder_bowel" if named else UNNAMED
+    if _mentions(normalized, "leg_symptoms", anyone=True)[0] and _LEG_WEAKNESS.search(normalized):
+        return "leg_weakness"
+    return None
+
+
+def is_acute(text: str) -> bool:
+    """An acute red flag in the member's own words (``acute_flag``)."""
+    return acute_flag(text) is not None
 
 
 def screening_outcome(answers: Mapping[str, str | None], previous: str | None = None) -> Outcome:

@@ -4,7 +4,7 @@ Two detectors, one decision. The trained classifier (DIET) proposes an intent; t
 runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the same text:
 
 * the net fires (an affirmed alarm phrase, or an acute back-pain red flag read by
-  ``member_health.red_flags.is_acute``): the intent becomes ``emergency`` (confidence 1.0,
+  ``member_health.red_flags.acute_flag``): the intent becomes ``emergency`` (confidence 1.0,
   first in the ranking), whatever DIET or the FallbackClassifier said;
 * the member explicitly negates every emergency phrase the net found ("I'm not suicidal, just
   asking about bone cancer", "no chest pain") and DIET said ``emergency``: DIET is overruled
@@ -72,7 +72,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.emergency import Decision, EmergencyDetector
-from member_health.red_flags import is_acute
+from member_health.red_flags import UNNAMED, acute_flag
 from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
 
 logger = logging.getLogger(__name__)
@@ -124,12 +124,17 @@ class EmergencySafetyNet(MessageRule):
     def process_text(self, message: Message, text: str) -> None:
         """Applies the safety net's decision to the message (see the module docstring)."""
         decision = self.detector.detect(text)
-        if not decision.fired and not _only_past_or_hypothetical(decision, text) and is_acute(text):
+        flag = None
+        if not decision.fired and not _only_past_or_hypothetical(decision, text):
+            flag = acute_flag(text)
+        if flag:
             # An acute back-pain red flag (sudden bladder/bowel loss, saddle numbness, sudden
             # leg weakness) read by the screen's own reader: an emergency too, unless the net
             # read every emergency phrase as past or hypothetical ("back in march my leg went
             # weak suddenly", "if my back pain ever comes with numbness down there").
-            decision = Decision(True, "medical", ACUTE_RED_FLAG, (0, len(text)), decision.matches)
+            # A bare "can't stop" may not be the bladder: the unspecified reply (adds 988).
+            category = UNSPECIFIED if flag == UNNAMED else "medical"
+            decision = Decision(True, category, ACUTE_RED_FLAG, (0, len(text)), decision.matches)
         emergency = self.component_config[INTENT_KEY]
         predicted = predicted_intent(message)
         demoted = False

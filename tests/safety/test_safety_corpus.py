@@ -55,7 +55,7 @@ EMERGENCIES_MISSED_TODAY = {
 SELF_HARM_WITHOUT_988_TODAY = {
     "emergency": 0,
     "emergency_fresh": 0,
-    "emergency_third": 1,
+    "emergency_third": 0,
     "emergency_fourth": 0,
     "emergency_fifth": 0,
     "emergency_sixth": 1,

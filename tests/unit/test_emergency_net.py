@@ -411,6 +411,19 @@ def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
 
 
 @pytest.mark.parametrize(
+    "text", ["it all started again tonight and i can't stop", "since this morning i can't hold it"]
+)
+def test_a_bare_cant_stop_is_an_emergency_with_the_unspecified_reply_that_adds_988(
+    net: EmergencySafetyNet, text: str
+) -> None:
+    """Read as loss of control (fail safe), but no bladder or bowel named: it may be self-harm."""
+    result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
+    assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
+    [entity] = emergency_entities(result)
+    assert entity["value"] == "unspecified"
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "back in 2019 my legs suddenly gave out, it was a disc and i'm fine now",

@@ -5,6 +5,8 @@ import pytest
 
 from member_health.red_flags import (
     RED_FLAGS,
+    UNNAMED,
+    acute_flag,
     classify_answer,
     is_acute,
     is_plain_answer,
@@ -281,3 +283,21 @@ def test_red_flags_reported_with_back_pain(text: str, flags: set[str]) -> None:
 )
 def test_acute_red_flags(text: str, acute: bool) -> None:
     assert is_acute(text) is acute
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("numb in the saddle area", "saddle"),
+        ("suddenly I can't control my bladder", "bladder_bowel"),
+        ("lost control of my bowels this morning", "bladder_bowel"),
+        ("my legs gave out all of a sudden", "leg_weakness"),
+        ("since this morning I just can't hold it", UNNAMED),  # no body part named
+        ("started again tonight and i can't stop", UNNAMED),
+        ("my legs tingle sometimes", None),
+    ],
+)
+def test_acute_flag_names_the_flag_or_says_no_body_part_was_named(
+    text: str, flag: str | None
+) -> None:
+    assert acute_flag(text) == flag
