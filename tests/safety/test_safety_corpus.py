@@ -48,7 +48,7 @@ EMERGENCIES_MISSED_TODAY = {
     "emergency_fourth": 1,
     "emergency_fifth": 0,
     "emergency_sixth": 4,
-    "emergency_seventh": 2,
+    "emergency_seventh": 1,
     "emergency_eighth": 1,
     "emergency_ninth": 6,
 }

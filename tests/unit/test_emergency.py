@@ -200,6 +200,8 @@ EMERGENCIES = [
     ("she is on the floor and not moving", "medical"),
     ("my skin is peeling from the burn", "medical"),
     ("got burned and now the skin is coming off", "medical"),
+    ("i'm so dizzy i can hardly stand", "medical"),
+    ("she's lightheaded and can't walk", "medical"),
 ]
 
 NEGATED = [
@@ -292,6 +294,7 @@ HISTORICAL = [
 
 ORDINARY = [
     ("hi", NO),
+    ("i can't stand being dizzy every morning", NO),  # "can't stand" = dislike, before dizzy
     ("hello there", NO),
     ("what is osteosarcoma?", NO),
     ("how is bone cancer staged", NO),
