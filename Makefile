@@ -57,7 +57,7 @@ services:  ## the local PostgreSQL and Redis the end-to-end tests need (started 
 
 # A test whose service (PostgreSQL, Redis, nginx, Chromium) is missing fails; ALLOW_MISSING=1
 # turns those failures into skips, on purpose only; the run ends with the count of skips.
-test: lint train validate e2e-deps services  ## everything CI runs, lint first (~15 min on 2 cores)
+test: lint train validate e2e-deps services  ## everything CI runs, lint first (~25-35 min on 2 cores)
 	$(VENV)/python -m pytest tests
 
 test-fast: train  ## unit, actions and the dev set only (about 2 minutes)
