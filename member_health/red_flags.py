@@ -482,11 +482,6 @@ def acute_flag(text: str) -> str | None:
     return None
 
 
-def is_acute(text: str) -> bool:
-    """An acute red flag in the member's own words (``acute_flag``)."""
-    return acute_flag(text) is not None
-
-
 def screening_outcome(answers: Mapping[str, str | None], previous: str | None = None) -> Outcome:
     """``clear`` only when all four red flags are answered no and no earlier ``see_doctor``.
 

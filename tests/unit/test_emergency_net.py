@@ -391,36 +391,27 @@ def test_policy_registered_and_outranks_the_rule_policy(dialogue) -> None:  # ty
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "category"),
     [
-        "my husband with back pain just wet himself and didn't feel it",
-        "since this morning I can't feel anything when I wipe",
-        "my legs suddenly gave out and my back is killing me",
+        ("my husband with back pain just wet himself and didn't feel it", "medical"),
+        ("since this morning I can't feel anything when I wipe", "medical"),
+        ("my legs suddenly gave out and my back is killing me", "medical"),
         # a present acute red flag beside a past one
-        "back in june my leg went weak suddenly, now i cant control my bladder",
-        "i had sudden numbness down there last year and it's back since this morning",
+        ("back in june my leg went weak suddenly, now i cant control my bladder", "medical"),
+        ("i had sudden numbness down there last year and it's back since this morning", "medical"),
+        # loss of control read from a bare "can't stop / hold it" (fail safe), no bladder or
+        # bowel named: it may be self-harm, so the unspecified reply, which adds 988
+        ("it all started again tonight and i can't stop", "unspecified"),
+        ("since this morning i can't hold it", "unspecified"),
     ],
 )
 def test_acute_red_flags_read_by_the_screen_reader_are_emergencies(
-    net: EmergencySafetyNet, text: str
+    net: EmergencySafetyNet, text: str, category: str
 ) -> None:
     result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
     assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
     [entity] = emergency_entities(result)
-    assert entity["value"] == "medical"
-
-
-@pytest.mark.parametrize(
-    "text", ["it all started again tonight and i can't stop", "since this morning i can't hold it"]
-)
-def test_a_bare_cant_stop_is_an_emergency_with_the_unspecified_reply_that_adds_988(
-    net: EmergencySafetyNet, text: str
-) -> None:
-    """Read as loss of control (fail safe), but no bladder or bowel named: it may be self-harm."""
-    result = run(net, parsed(text, [("report_red_flag", 0.9), ("faq", 0.1)]))
-    assert result[INTENT] == {"name": "emergency", "confidence": 1.0}
-    [entity] = emergency_entities(result)
-    assert entity["value"] == "unspecified"
+    assert entity["value"] == category
 
 
 @pytest.mark.parametrize(
