@@ -80,10 +80,10 @@ def conversation_fixture() -> str:
 
 
 def test_rasas_stock_store_loses_tickets_under_this_contention(conversation: str) -> None:
-    issued, held = contend(stock, conversation)
+    _, held = contend(stock, conversation)
     stock().delete_lock(conversation)
-    lost = REPLICAS * TICKETS_EACH - len(set(held))
-    assert lost > 0 or len(issued) < REPLICAS * TICKETS_EACH, "the contention never raced"
+    # Duplicate ticket numbers also show here: the lock holds at most one ticket per number.
+    assert len(set(held)) < REPLICAS * TICKETS_EACH, "the contention never raced"
 
 
 def test_the_atomic_store_keeps_every_ticket_unique_and_queued(conversation: str) -> None:
