@@ -227,8 +227,9 @@ class Report:
 
 # The later blind sets, each by a new author. The second to seventh were used to fix the readers
 # after they were measured (their figures overstate generalisation; the sixth and seventh were
-# first printed once by Rasa's debug log, then used for fixes in session 6); the eighth and
-# ninth have never been looked at: the honest measure. Their misses are counted, not listed.
+# first printed once by Rasa's debug log, then used for fixes in session 6); the eighth, ninth
+# and tenth (session 10) have never been looked at: the honest measure. Their misses are counted,
+# not listed.
 # Replace a held-out set with a fresh one once it has been used.
 LATER_SETS = {
     "emergency_fresh": " [second set, used for fixes]",
@@ -239,8 +240,9 @@ LATER_SETS = {
     "emergency_seventh": " [seventh set, used for fixes]",
     "emergency_eighth": " [eighth set, held out]",
     "emergency_ninth": " [ninth set, held out]",
+    "emergency_tenth": " [tenth set, held out]",
 }
-HELD_OUT = {"emergency_eighth", "emergency_ninth"}  # misses counted, never printed
+HELD_OUT = {"emergency_eighth", "emergency_ninth", "emergency_tenth"}  # counted, never printed
 # Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'
 # logic was fixed once from the staging set's misses after its first measurement.
 SECOND_SET_LABEL = " [second set]"
