@@ -1,0 +1,114 @@
+"""The topic ensemble: the blend (a table), then the component trained on the real FAQ examples,
+stored, loaded as the server loads it, and run on Rasa ``Message`` objects."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from member_health.paths import ROOT
+from member_health_rasa.nlu.topic_ensemble import TopicEnsemble, blend
+
+
+def ranked(*pairs: tuple[str, float]) -> list[dict[str, Any]]:
+    return [{"intent_response_key": key, "confidence": value} for key, value in pairs]
+
+
+@pytest.mark.parametrize(
+    ("selector", "regression", "weight", "want"),
+    [
+        # equal weights: the regression's strong second choice overtakes a narrow first
+        (ranked(("faq/a", 0.6), ("faq/b", 0.4)), {"faq/a": 0.1, "faq/b": 0.9}, 0.5,
+         ranked(("faq/b", 0.65), ("faq/a", 0.35))),
+        # weight 1 keeps the selector's order and values
+        (ranked(("faq/a", 0.6), ("faq/b", 0.4)), {"faq/a": 0.1, "faq/b": 0.9}, 1.0,
+         ranked(("faq/a", 0.6), ("faq/b", 0.4))),
+        # a topic the selector's ranking left out counts 0 there; the length stays the selector's
+        (ranked(("faq/a", 0.9)), {"faq/a": 0.0, "faq/c": 1.0}, 0.5, ranked(("faq/c", 0.5))),
+        # ties go to the key's order, so the result never depends on dict order
+        (ranked(("faq/b", 0.5), ("faq/a", 0.5)), {}, 1.0, ranked(("faq/a", 0.5), ("faq/b", 0.5))),
+    ],
+)  # fmt: skip
+def test_blend(selector: list, regression: dict, weight: float, want: list) -> None:
+    got = blend(selector, regression, weight)
+    assert [r["intent_response_key"] for r in got] == [r["intent_response_key"] for r in want]
+    assert [r["confidence"] for r in got] == pytest.approx([r["confidence"] for r in want])
+
+
+@pytest.fixture(scope="module")
+def component(tmp_path_factory: pytest.TempPathFactory) -> TopicEnsemble:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("topic_ensemble"))
+    resource = Resource("topic_ensemble")
+    context = ExecutionContext(GraphSchema({}))
+    config = TopicEnsemble.get_default_config()
+    importer = TrainingDataImporter.load_from_config(
+        str(ROOT / "config.yml"), str(ROOT / "domain.yml"), [str(ROOT / "data")]
+    )
+    TopicEnsemble.create(config, storage, resource, context).train(importer.get_nlu_data())
+    return TopicEnsemble.load(config, storage, resource, context)
+
+
+def run(
+    component: TopicEnsemble, text: str, ranking: list[dict[str, Any]], faq: float = 0.9
+) -> dict[str, Any]:
+    message = Message(data={TEXT: text})
+    message.set(INTENT_RANKING_KEY, [{"name": "faq", "confidence": faq}])
+    response = {"intent_response_key": ranking[0]["intent_response_key"], "responses": None}
+    message.set("response_selector", {"faq": {"response": response, "ranking": ranking}})
+    component.process([message])
+    return message.get("response_selector")["faq"]
+
+
+def test_meaning_outweighs_a_narrow_wrong_first_topic(component: TopicEnsemble) -> None:
+    faq = run(
+        component,
+        "which therapies will the doctors use to get rid of my bone tumour",
+        ranked(("faq/chordoma", 0.52), ("faq/treatment", 0.48)),
+    )
+    assert faq["ranking"][0]["intent_response_key"] == "faq/treatment"
+    assert faq["response"]["intent_response_key"] == "faq/treatment"
+    assert faq["response"]["utter_action"] == "utter_faq/treatment"
+    [answer] = faq["response"]["responses"]  # the answer the member gets, from the domain
+    assert answer["metadata"]["title"] == "Treatment"
+
+
+def test_a_sure_selector_and_regression_agree(component: TopicEnsemble) -> None:
+    faq = run(component, "what is chordoma?", ranked(("faq/chordoma", 0.95), ("faq/types", 0.05)))
+    assert faq["response"]["intent_response_key"] == "faq/chordoma"
+    assert faq["ranking"][0]["confidence"] > 0.5
+
+
+@pytest.mark.parametrize(("faq", "reranked"), [(0.09, False), (0.1, True)])
+def test_the_ranking_is_blended_only_when_faq_is_plausible(
+    component: TopicEnsemble, faq: float, reranked: bool
+) -> None:
+    ranking = ranked(("faq/chordoma", 0.52), ("faq/treatment", 0.48))
+    got = run(
+        component, "which therapies will the doctors use to get rid of my bone tumour", ranking, faq
+    )
+    assert (got["ranking"] != ranking) is reranked
+
+
+def test_button_payloads_and_messages_without_a_selector_are_left_alone(
+    component: TopicEnsemble,
+) -> None:
+    ranking = ranked(("faq/chordoma", 0.52), ("faq/treatment", 0.48))
+    assert run(component, "/faq", ranking)["ranking"] == ranking
+    message = Message(data={TEXT: "what is chordoma?"})
+    component.process([message])
+    assert message.get("response_selector") is None
+
+
+def test_an_untrained_model_keeps_the_selectors_ranking(tmp_path: Any) -> None:
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}))
+    config = TopicEnsemble.get_default_config()
+    untrained = TopicEnsemble.load(config, storage, Resource("missing"), context)
+    ranking = ranked(("faq/chordoma", 0.52), ("faq/treatment", 0.48))
+    assert run(untrained, "which therapies will I get", ranking)["ranking"] == ranking
