@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 WEIGHT_KEY = "selector_weight"
 MIN_FAQ_KEY = "min_faq_confidence"
+SURE_KEY = "selector_sure"
 C_KEY = "regularisation_c"
 MODEL_FILE = "topic_regression.npz"
 RESPONSES_FILE = "responses.json"
@@ -67,7 +68,9 @@ class TopicEnsemble(MessageRule):
         # C=30: a regression over every label got the dev FAQ topics 0.969 at C=10, 0.975 at 30.
         # Below 0.1 for `faq` (form answers, greetings, emergencies) no later reader uses the
         # topic ranking, so the sentence is not encoded (about 5 ms a message).
-        return {WEIGHT_KEY: 0.5, C_KEY: 30.0, MIN_FAQ_KEY: 0.1}
+        # A selector at 0.9 or more is kept as it is: on the dev set the blend changed none of
+        # those answers (0.8 lost two), and a third of the messages need no encoding.
+        return {WEIGHT_KEY: 0.5, C_KEY: 30.0, MIN_FAQ_KEY: 0.1, SURE_KEY: 0.9}
 
     def __init__(
         self,
@@ -164,6 +167,11 @@ class TopicEnsemble(MessageRule):
             default=0.0,
         )  # fmt: skip
         if faq_confidence < self.component_config[MIN_FAQ_KEY]:
+            return
+        if (
+            float(selector["ranking"][0].get("confidence") or 0.0)
+            >= self.component_config[SURE_KEY]
+        ):
             return
         ranking = blend(
             selector["ranking"], self.probabilities(text), self.component_config[WEIGHT_KEY]
