@@ -6,7 +6,8 @@ fitted in ``train()`` on the same FAQ examples, ranks them by meaning, so a ques
 any example still lands near its topic. This component, right after the ResponseSelector, sets
 each topic's confidence to ``weight`` x the selector's + (1 - weight) x the regression's, re-sorts
 the ranking and selects the best topic, so every later reader (the topic clarifier's buttons,
-the second question, the answer) sees the blended ranking. It never changes an intent.
+the second question, the answer) sees the blended ranking. It never changes an intent, and it
+leaves a message that asks two questions to the selector (its embedding lies between the topics).
 
 Measured 2026-12-01 (README, understanding evaluation): FAQ-topic accuracy on the dev set 0.963 ->
 0.975, on the blind set 0.934 -> 0.955; topics offered as buttons instead of an answer 17 -> 12
@@ -30,6 +31,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
 from member_health.clarify import FAQ, topic_key
+from member_health.two_questions import question_spans
 from member_health_rasa.nlu.message_rule import MessageRule
 from member_health_rasa.nlu.minilm import shared_encoder
 
@@ -173,6 +175,8 @@ class TopicEnsemble(MessageRule):
             >= self.component_config[SURE_KEY]
         ):
             return
+        if question_spans(text):  # two questions: one sentence's meaning lies between topics;
+            return  # the selector answers one and the second-question component offers the other
         ranking = blend(
             selector["ranking"], self.probabilities(text), self.component_config[WEIGHT_KEY]
         )

@@ -101,6 +101,11 @@ def test_the_ranking_is_blended_only_when_faq_is_plausible(
     assert (got["ranking"] != ranking) is reranked
 
 
+def test_two_questions_keep_the_selectors_ranking(component: TopicEnsemble) -> None:
+    ranking = ranked(("faq/treatment", 0.52), ("faq/chordoma", 0.48))
+    assert run(component, "what is chordoma? and how is it treated?", ranking)["ranking"] == ranking
+
+
 def test_button_payloads_and_messages_without_a_selector_are_left_alone(
     component: TopicEnsemble,
 ) -> None:
