@@ -379,6 +379,11 @@ def test_detect(text: str, category: str | None) -> None:
         ("my dad had a stroke years ago, can he join the back pain program?", "historical"),
         ("I had a heart attack in 2019", "historical"),
         ("last month I passed out at the gym", "historical"),
+        # the member's own denial of an injury, a faint or harming others (mentions)
+        ("none of us were injured in the accident, how do I send the bill", "negated"),
+        ("I never fainted, I only get woozy at the dentist", "negated"),
+        ("she did not hit her head when she tripped on the stairs", "negated"),
+        ("I would never hurt anybody, I just yell at the tv", "negated"),
     ],
 )
 def test_discounted(text: str, status: str) -> None:
@@ -402,6 +407,11 @@ def test_discounted(text: str, status: str) -> None:
         "pregnant, no contractions, but my head is pounding and my hands swelled up",
         "I'm not suicidal but everything feels pointless",
         "no chest pain, though my left arm is heavy",
+        # a denied injury or faint beside something the member affirms
+        "nobody was injured but my wife is confused and can't find her words",
+        "I didn't faint, I just can't stop shaking and my lips are blue",
+        "my son got hurt at practice and did not hit his head",
+        "I'm not going to faint, I want to hurt somebody",
     ],
 )
 def test_not_dismissed(text: str) -> None:
