@@ -28,9 +28,9 @@ ROOT = Path(__file__).resolve().parents[2]
 # coverage questions) and its tail phrasings: calm false 911 246 -> 232 and missed emergencies
 # 17 -> 14 over the eight sets, none newly missed. (Training examples that halved calm false
 # alarms were tried and reverted: they cost emergencies; docs/safety.md.) Session 10 added the
-# tenth set (held out), measured once on that day's model, and net mentions of an injury, a faint
-# and harming others, so that the member's own denial of them is read ("nobody got hurt",
-# "I didn't faint"): calm false 911 over sets 1-9 250 -> 237, no emergency newly missed.
+# tenth set (held out), measured once on that day's model, and a member's denial that plays the
+# message down ("I didn't faint, just ...", "nobody got hurt, just ...") read by the net: calm
+# false 911 over sets 1-9 250 -> 238, no emergency newly missed.
 CALM_FALSE_911_TODAY = {
     "emergency": 19,
     "emergency_fresh": 31,
@@ -39,7 +39,7 @@ CALM_FALSE_911_TODAY = {
     "emergency_fifth": 35,
     "emergency_sixth": 29,
     "emergency_seventh": 20,
-    "emergency_eighth": 27,
+    "emergency_eighth": 28,
     "emergency_ninth": 18,
     "emergency_tenth": 15,
 }

@@ -380,10 +380,10 @@ def test_detect(text: str, category: str | None) -> None:
         ("I had a heart attack in 2019", "historical"),
         ("last month I passed out at the gym", "historical"),
         # the member's own denial of an injury, a faint or harming others (mentions)
-        ("none of us were injured in the accident, how do I send the bill", "negated"),
-        ("I never fainted, I only get woozy at the dentist", "negated"),
-        ("she did not hit her head when she tripped on the stairs", "negated"),
+        ("I didn't pass out, I only got woozy at the dentist", "negated"),
+        ("she did not hit her head when she tripped, only scraped her hands", "negated"),
         ("I would never hurt anybody, I just yell at the tv", "negated"),
+        ("no one was hurt, just need to know how to file the claim", "negated"),
     ],
 )
 def test_discounted(text: str, status: str) -> None:
@@ -409,9 +409,16 @@ def test_discounted(text: str, status: str) -> None:
         "no chest pain, though my left arm is heavy",
         # a denied injury or faint beside something the member affirms
         "nobody was injured but my wife is confused and can't find her words",
+        # "nobody got hurt" opens crash and fire reports: it withdraws nothing
+        "nobody got hurt, the house is on fire and my kid is still inside",
         "I didn't faint, I just can't stop shaking and my lips are blue",
-        "my son got hurt at practice and did not hit his head",
         "I'm not going to faint, I want to hurt somebody",
+        # a denial that does not play the message down may open a report of another danger
+        "i didnt faint, the house is on fire and my kid is still inside",
+        "didn't hit my head, we are trapped in the car and I smell gas",
+        "i dont want to hurt anyone, there is smoke everywhere and we cant get out",
+        "nobody got hurt, just the car is smoking and my wife is stuck inside",
+        "my leg isn't numb, just gave out completely and I can't hold my pee",
     ],
 )
 def test_not_dismissed(text: str) -> None:
