@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH = 64
+_WORDS = "embeddings.word_embeddings.weight"
 
 
 def model_dir() -> Path:
@@ -114,19 +115,42 @@ class WordPieceTokenizer:
         return [self.cls, *ids[: MAX_TOKENS - 2], self.sep]
 
 
+def read_safetensors(path: Path, mapped: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
+    """The float32 tensors of a safetensors file; those named in ``mapped`` as read-only views of
+    the file mapped in memory, the rest read into memory.
+
+    The format: 8 bytes little-endian header length, a JSON header (name -> dtype, shape, data
+    offsets), then the data. Mapping the 47 MB word-embedding table leaves it on disk (in the
+    page cache, shared by every server process) except the rows members' words touch.
+    """
+    with path.open("rb") as file:
+        size = int.from_bytes(file.read(8), "little")
+        header = json.loads(file.read(size))
+    tensors = {}
+    for name, spec in header.items():
+        if name == "__metadata__" or spec["dtype"] != "F32":
+            continue  # position_ids (I64) are 0..511, not needed
+        start, end = (8 + size + offset for offset in spec["data_offsets"])
+        count = (end - start) // 4
+        if name in mapped:
+            data = np.memmap(path, dtype="<f4", mode="r", offset=start, shape=(count,))
+        else:
+            data = np.fromfile(path, dtype="<f4", count=count, offset=start)
+        tensors[name] = data.reshape(spec["shape"])
+    return tensors
+
+
 class MiniLMEncoder:
     """Text -> 384 floats (unit length); similar meanings give close vectors."""
 
     def __init__(self, folder: Path) -> None:
-        from safetensors.numpy import load_file
-
         config = json.loads((folder / "config.json").read_text())
         self.heads = int(config["num_attention_heads"])
         self.layers = int(config["num_hidden_layers"])
         self.eps = float(config["layer_norm_eps"])
         vocab_lines = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
         self.tokenizer = WordPieceTokenizer({t: i for i, t in enumerate(vocab_lines)})
-        self.w = load_file(str(folder / "model.safetensors"))
+        self.w = read_safetensors(folder / "model.safetensors", mapped=(_WORDS,))
         for name in [n for n in self.w if n.endswith(".weight") and "dense" in n]:
             self.w[name] = np.ascontiguousarray(self.w[name].T)  # (in, out): one BLAS call
         for i in range(int(config["num_hidden_layers"])):  # query, key, value in one product
@@ -139,7 +163,7 @@ class MiniLMEncoder:
             )
             for n in ("query", "key", "value"):
                 del self.w[p + n + ".weight"], self.w[p + n + ".bias"]
-        self.dim = int(self.w["embeddings.word_embeddings.weight"].shape[1])
+        self.dim = int(self.w[_WORDS].shape[1])
 
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
         mean = x.mean(-1, keepdims=True)
@@ -180,7 +204,7 @@ class MiniLMEncoder:
             tokens[row, : len(row_ids)] = row_ids
             present[row, : len(row_ids)] = 1.0
         x = (
-            self.w["embeddings.word_embeddings.weight"][tokens]
+            self.w[_WORDS][tokens]
             + self.w["embeddings.position_embeddings.weight"][:length]
             + self.w["embeddings.token_type_embeddings.weight"][0]
         )

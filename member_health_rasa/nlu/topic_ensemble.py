@@ -146,6 +146,7 @@ class TopicEnsemble(MessageRule):
         except (ValueError, FileNotFoundError, OSError):
             logger.warning("topic_ensemble: no trained regression; the selector's ranking is kept")
             return cls(config, model_storage, resource)
+        shared_encoder()  # loaded with the model, not on the first member's question
         return cls(config, model_storage, resource, regression, responses)
 
     def probabilities(self, text: str) -> dict[str, float]:
