@@ -132,6 +132,7 @@ def read_safetensors(path: Path, mapped: tuple[str, ...] = ()) -> dict[str, np.n
             continue  # position_ids (I64) are 0..511, not needed
         start, end = (8 + size + offset for offset in spec["data_offsets"])
         count = (end - start) // 4
+        data: np.ndarray
         if name in mapped:
             data = np.memmap(path, dtype="<f4", mode="r", offset=start, shape=(count,))
         else:
