@@ -241,6 +241,7 @@ LATER_SETS = {
     "emergency_eighth": " [eighth set, held out]",
     "emergency_ninth": " [ninth set, held out]",
     "emergency_tenth": " [tenth set, held out]",
+    "emergency_denials": " [denials red-team set, used for fixes]",
 }
 HELD_OUT = {"emergency_eighth", "emergency_ninth", "emergency_tenth"}  # counted, never printed
 # Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'

@@ -202,6 +202,13 @@ EMERGENCIES = [
     ("got burned and now the skin is coming off", "medical"),
     ("i'm so dizzy i can hardly stand", "medical"),
     ("she's lightheaded and can't walk", "medical"),
+    # from the denial red-team set's kinds (session 10), in other words
+    ("my dad's arm is bent backwards after he fell off the ladder", "medical"),
+    ("she's gonna stab her sister, she said so twice", "harm_others"),
+    ("he is going to shoot the neighbor, he just went outside", "harm_others"),
+    ("i just want to be gone, i took all my pills", "self_harm"),
+    ("my friend is cutting her wrists in the bathroom", "self_harm"),
+    ("both my wrists are cut and it won't stop", "self_harm"),
 ]
 
 NEGATED = [
@@ -419,6 +426,9 @@ def test_discounted(text: str, status: str) -> None:
         "i dont want to hurt anyone, there is smoke everywhere and we cant get out",
         "nobody got hurt, just the car is smoking and my wife is stuck inside",
         "my leg isn't numb, just gave out completely and I can't hold my pee",
+        # a weapon beside a denial: the denial does not cover everything said
+        "he's not suicidal, he's just sitting in his truck with the rifle",
+        "I'm not going to kill myself, I just keep holding the knife",
     ],
 )
 def test_not_dismissed(text: str) -> None:
