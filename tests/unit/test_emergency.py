@@ -204,8 +204,13 @@ EMERGENCIES = [
     ("she's lightheaded and can't walk", "medical"),
     # from the denial red-team set's kinds (session 10), in other words
     ("my dad's arm is bent backwards after he fell off the ladder", "medical"),
+    ("our baby is turned sideways at 36 weeks, what does that mean", NO),  # no limb named
+    ("I bent backwards in yoga and now my back is stiff", NO),
     ("she's gonna stab her sister, she said so twice", "harm_others"),
     ("he is going to shoot the neighbor, he just went outside", "harm_others"),
+    ("she's going to stab herself with the scissors", "self_harm"),  # 988, not harm_others
+    ("he's gonna shoot himself, he has the gun", "self_harm"),
+    ("i was cutting my arm again and it won't stop bleeding", "self_harm"),
     ("i just want to be gone, i took all my pills", "self_harm"),
     ("my friend is cutting her wrists in the bathroom", "self_harm"),
     ("both my wrists are cut and it won't stop", "self_harm"),
@@ -390,7 +395,7 @@ def test_detect(text: str, category: str | None) -> None:
         ("I didn't pass out, I only got woozy at the dentist", "negated"),
         ("she did not hit her head when she tripped, only scraped her hands", "negated"),
         ("I would never hurt anybody, I just yell at the tv", "negated"),
-        ("no one was hurt, just need to know how to file the claim", "negated"),
+        ("no one was hurt, just asking how to file the claim", "negated"),
     ],
 )
 def test_discounted(text: str, status: str) -> None:
@@ -429,6 +434,12 @@ def test_discounted(text: str, status: str) -> None:
         # a weapon beside a denial: the denial does not cover everything said
         "he's not suicidal, he's just sitting in his truck with the rifle",
         "I'm not going to kill myself, I just keep holding the knife",
+        # "just" followed by anything but a few calm words (asking, bruised, lightheaded...)
+        "I don't want to hurt others, just myself",
+        "I didn't faint, I only took all my pills",
+        "I don't want to hurt anyone, I just want them all dead",
+        "nobody was hurt, just smoke everywhere and we can't get out",
+        "i didn't hit my head, just can't remember anything and keep vomiting",
     ],
 )
 def test_not_dismissed(text: str) -> None:
