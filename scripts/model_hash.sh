@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 find config.yml domain.yml data requirements-model.txt member_health_rasa/nlu member_health_rasa/policies -type f \
-  \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' \) \
+  \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name requirements-model.txt \) \
   -not -path '*/__pycache__/*' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16

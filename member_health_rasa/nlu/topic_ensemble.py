@@ -154,6 +154,8 @@ class TopicEnsemble(MessageRule):
         assert self.regression is not None
         logits = shared_encoder().encode([text])[0] @ self.regression["coef"].T
         logits = logits + self.regression["intercept"]
+        if logits.shape[0] == 1:  # two topics: scikit-learn keeps one row (the second's odds)
+            logits = np.concatenate([[0.0], logits])
         exp = np.exp(logits - logits.max())
         classes = self.regression["classes"].tolist()
         return dict(zip(classes, (exp / exp.sum()).tolist(), strict=True))
@@ -183,14 +185,14 @@ class TopicEnsemble(MessageRule):
         )
         best = ranking[0]["intent_response_key"]
         utter = f"utter_{best}"
+        if utter not in self.responses:  # no answer stored for it: keep the selector's choice
+            return
         selector = {
             **selector,
             "ranking": ranking,
             "response": {
                 **selector.get("response", {}),
-                "responses": self.responses.get(
-                    utter, selector.get("response", {}).get("responses")
-                ),
+                "responses": self.responses[utter],
                 "confidence": ranking[0]["confidence"],
                 "intent_response_key": best,
                 "utter_action": utter,

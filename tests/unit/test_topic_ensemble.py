@@ -123,3 +123,20 @@ def test_an_untrained_model_keeps_the_selectors_ranking(tmp_path: Any) -> None:
     untrained = TopicEnsemble.load(config, storage, Resource("missing"), context)
     ranking = ranked(("faq/chordoma", 0.52), ("faq/treatment", 0.48))
     assert run(untrained, "which therapies will I get", ranking)["ranking"] == ranking
+
+
+def test_two_topics_give_two_probabilities(tmp_path: Any) -> None:
+    """scikit-learn stores one row of coefficients for two classes (the second's log-odds)."""
+    import numpy as np
+
+    storage = LocalModelStorage(tmp_path)
+    regression = {
+        "coef": np.ones((1, 384), dtype=np.float32),
+        "intercept": np.zeros(1, dtype=np.float32),
+        "classes": np.array(["faq/a", "faq/b"]),
+    }
+    config = TopicEnsemble.get_default_config()
+    two = TopicEnsemble(config, storage, Resource("two"), regression, {})
+    probabilities = two.probabilities("what is chordoma?")
+    assert set(probabilities) == {"faq/a", "faq/b"}
+    assert sum(probabilities.values()) == pytest.approx(1.0)
