@@ -23,6 +23,7 @@ from member_health.paths import ROOT
 
 RASA = ROOT / ".venv" / "bin" / "rasa"
 HASHED_SUFFIXES = (".yml", ".yaml", ".py")
+HASHED_NAMES = ("requirements-model.txt",)  # the pinned sentence model
 
 
 def init_config_text() -> str:
@@ -39,7 +40,8 @@ def _hashed_files(root: Path, entries: list[str]) -> list[str]:
         candidates = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for file in candidates:
             relative = file.relative_to(root)
-            if file.suffix in HASHED_SUFFIXES and "__pycache__" not in relative.parts:
+            hashed = file.suffix in HASHED_SUFFIXES or file.name in HASHED_NAMES
+            if hashed and "__pycache__" not in relative.parts:
                 found.append(relative.as_posix())
     return sorted(found, key=lambda name: name.encode())  # LC_ALL=C sort
 

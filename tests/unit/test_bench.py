@@ -199,6 +199,7 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
                 "config.yml",
                 "domain.yml",
                 "data",
+                "requirements-model.txt",
                 "member_health_rasa/nlu",
                 "member_health_rasa/policies",
             ],
