@@ -18,10 +18,14 @@ from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
+    INTENT_RESPONSE_KEY,
     PREDICTED_CONFIDENCE_KEY,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from member_health.clarify import topic_key
 
 
 class MessageRule(GraphComponent, IntentClassifier):
@@ -66,3 +70,13 @@ def set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def faq_examples(training_data: TrainingData) -> list[tuple[str, str]]:
+    """``(text, topic key)`` of every FAQ training example (``faq/<key>`` in data/nlu/faq_*.yml):
+    what the components with their own topic classifier are fitted on."""
+    return [
+        (str(m.get(TEXT)), key)
+        for m in training_data.intent_examples
+        if m.get(TEXT) and (key := topic_key(m.get(INTENT_RESPONSE_KEY)))
+    ]

@@ -151,10 +151,12 @@ class MiniLMEncoder:
         self.eps = float(config["layer_norm_eps"])
         vocab_lines = (folder / "vocab.txt").read_text(encoding="utf-8").splitlines()
         self.tokenizer = WordPieceTokenizer({t: i for i, t in enumerate(vocab_lines)})
-        self.w = read_safetensors(folder / "model.safetensors", mapped=(_WORDS,))
+        tensors = read_safetensors(folder / "model.safetensors", mapped=(_WORDS,))
+        # BERT's pooler is not used: sentence-transformers mean-pools the last layer
+        self.w = {name: t for name, t in tensors.items() if not name.startswith("pooler.")}
         for name in [n for n in self.w if n.endswith(".weight") and "dense" in n]:
             self.w[name] = np.ascontiguousarray(self.w[name].T)  # (in, out): one BLAS call
-        for i in range(int(config["num_hidden_layers"])):  # query, key, value in one product
+        for i in range(self.layers):  # query, key, value in one product
             p = f"encoder.layer.{i}.attention.self."
             self.w[p + "qkv.weight"] = np.ascontiguousarray(
                 np.concatenate([self.w[p + n + ".weight"].T for n in ("query", "key", "value")], 1)

@@ -32,15 +32,13 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT_RESPONSE_KEY,
-    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from member_health.clarify import FAQ, faq_topic, topic_key
 from member_health.two_questions import other_topics, question_spans
-from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent
+from member_health_rasa.nlu.message_rule import MessageRule, faq_examples, predicted_intent
 from member_health_rasa.nlu.segment_topics import SegmentTopics
 
 logger = logging.getLogger(__name__)
@@ -88,11 +86,7 @@ class SecondQuestion(MessageRule):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the topic classifier on the FAQ examples and stores the examples."""
-        examples = [
-            (str(m.get(TEXT)), key)
-            for m in training_data.intent_examples
-            if m.get(TEXT) and (key := topic_key(m.get(INTENT_RESPONSE_KEY)))
-        ]
+        examples = faq_examples(training_data)
         self.topics = SegmentTopics(examples)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / EXAMPLES_FILE).write_text(json.dumps(examples), encoding="utf-8")

@@ -25,14 +25,14 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.shared.nlu.constants import INTENT_RANKING_KEY, INTENT_RESPONSE_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 
-from member_health.clarify import FAQ, topic_key
+from member_health.clarify import FAQ
 from member_health.two_questions import question_spans
-from member_health_rasa.nlu.message_rule import MessageRule
+from member_health_rasa.nlu.message_rule import MessageRule, faq_examples
 from member_health_rasa.nlu.minilm import shared_encoder
 
 logger = logging.getLogger(__name__)
@@ -102,11 +102,7 @@ class TopicEnsemble(MessageRule):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fits the regression on the FAQ examples' embeddings; stores it and the answers."""
-        examples = [
-            (str(m.get(TEXT)), str(m.get(INTENT_RESPONSE_KEY)))
-            for m in training_data.intent_examples
-            if m.get(TEXT) and topic_key(m.get(INTENT_RESPONSE_KEY))
-        ]
+        examples = [(text, f"{FAQ}/{key}") for text, key in faq_examples(training_data)]
         if len({label for _, label in examples}) < 2:
             return self._resource
         fitted = LogisticRegression(C=self.component_config[C_KEY], max_iter=3000).fit(
