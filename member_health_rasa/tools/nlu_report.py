@@ -34,6 +34,7 @@ from member_health.paths import ROOT
 from member_health_rasa.tools.nlu_eval import (
     BLIND_DIR,
     EMERGENCY,
+    FRESH_BLIND_DIR,
     asked_about_topic,
     dev_examples,
     predicted_label,
@@ -287,7 +288,9 @@ def pipelines(pairs: list[str], work: Path) -> dict[str, Path]:
     return {"ours": ROOT / "config.yml", "default": default}
 
 
-PARTS = ("dev_set", "blind_set", "cross_validation")
+# Written blind, figures only (no texts), so their misses cannot steer training examples.
+BLIND_PARTS = {"blind_set": BLIND_DIR, "fresh_blind_set": FRESH_BLIND_DIR}
+PARTS = ("dev_set", *BLIND_PARTS, "cross_validation")
 
 
 def print_summary(result: dict[str, Any]) -> None:
@@ -375,11 +378,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 "model": model.name,
                 **figures(dev_pairs[name], [text for text, _ in dev], asked),
             }
-            # The blind set (tests/nlu_blind, written without seeing data/ or the dev set):
-            # figures only, no texts, so its misses cannot steer training examples.
-            blind = limited(dev_examples(BLIND_DIR), args.limit_per_label)
-            blind_pairs, blind_asked = asyncio.run(predict(Agent.load(str(model)), blind))
-            run["blind_set"] = figures(blind_pairs, asked=blind_asked)
+            for part, directory in BLIND_PARTS.items():
+                blind = limited(dev_examples(directory), args.limit_per_label)
+                blind_pairs, blind_asked = asyncio.run(predict(Agent.load(str(model)), blind))
+                run[part] = figures(blind_pairs, asked=blind_asked)
             if args.folds:
                 run["cross_validation"] = cross_validate(
                     config,
