@@ -9,6 +9,10 @@ the ranking and selects the best topic, so every later reader (the topic clarifi
 the second question, the answer) sees the blended ranking. It never changes an intent, and it
 leaves a message that asks two questions to the selector (its embedding lies between the topics).
 
+The regression also learns the ``out_of_scope`` examples as one more class: its probability is
+left on the message (``topic_ensemble.out_of_scope``) for the scope guard, which moves an FAQ
+prediction about something else to ``out_of_scope``; the topics are blended without it.
+
 Measured 2026-12-01 (README, understanding evaluation): FAQ-topic accuracy on the dev set 0.963 ->
 0.975, on the blind set 0.934 -> 0.955; topics offered as buttons instead of an answer 17 -> 12
 and 32 -> 19.
@@ -25,7 +29,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import RESPONSE_SELECTOR_PROPERTY_NAME
-from rasa.shared.nlu.constants import INTENT_RANKING_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
@@ -41,6 +45,8 @@ WEIGHT_KEY = "selector_weight"
 MIN_FAQ_KEY = "min_faq_confidence"
 SURE_KEY = "selector_sure"
 C_KEY = "regularisation_c"
+OUT_OF_SCOPE_KEY = "out_of_scope_intent"
+SUMMARY_KEY = "topic_ensemble"
 MODEL_FILE = "topic_regression.npz"
 RESPONSES_FILE = "responses.json"
 
@@ -72,7 +78,14 @@ class TopicEnsemble(MessageRule):
         # topic ranking, so the sentence is not encoded (about 5 ms a message).
         # A selector at 0.9 or more is kept as it is: on the dev set the blend changed none of
         # those answers (0.8 lost two), and a third of the messages need no encoding.
-        return {WEIGHT_KEY: 0.5, C_KEY: 30.0, MIN_FAQ_KEY: 0.1, SURE_KEY: 0.9}
+        # The out-of-scope examples are one more class (None: FAQ topics only).
+        return {
+            WEIGHT_KEY: 0.5,
+            C_KEY: 30.0,
+            MIN_FAQ_KEY: 0.1,
+            SURE_KEY: 0.9,
+            OUT_OF_SCOPE_KEY: "out_of_scope",
+        }
 
     def __init__(
         self,
@@ -101,10 +114,17 @@ class TopicEnsemble(MessageRule):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Fits the regression on the FAQ examples' embeddings; stores it and the answers."""
+        """Fits the regression on the FAQ (and out-of-scope) examples' embeddings; stores it
+        and the answers."""
         examples = [(text, f"{FAQ}/{key}") for text, key in faq_examples(training_data)]
         if len({label for _, label in examples}) < 2:
             return self._resource
+        outside = self.component_config[OUT_OF_SCOPE_KEY]
+        examples += [
+            (str(m.get(TEXT)), outside)
+            for m in training_data.intent_examples
+            if outside and m.get(INTENT) == outside and m.get(TEXT)
+        ]
         fitted = LogisticRegression(C=self.component_config[C_KEY], max_iter=3000).fit(
             shared_encoder().encode([text for text, _ in examples]),
             [label for _, label in examples],
@@ -146,7 +166,7 @@ class TopicEnsemble(MessageRule):
         return cls(config, model_storage, resource, regression, responses)
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """The regression's probability of each ``faq/<key>`` for ``text``."""
+        """The regression's probability of each class (``faq/<key>``, ``out_of_scope``)."""
         assert self.regression is not None
         logits = shared_encoder().encode([text])[0] @ self.regression["coef"].T
         logits = logits + self.regression["intercept"]
@@ -176,8 +196,14 @@ class TopicEnsemble(MessageRule):
             return
         if question_spans(text):  # two questions: one sentence's meaning lies between topics;
             return  # the selector answers one and the second-question component offers the other
+        probabilities = self.probabilities(text)
+        outside = probabilities.pop(str(self.component_config[OUT_OF_SCOPE_KEY]), 0.0)
+        message.set(SUMMARY_KEY, {"out_of_scope": round(outside, 4)}, add_to_output=True)
+        topics = sum(probabilities.values()) or 1.0
         ranking = blend(
-            selector["ranking"], self.probabilities(text), self.component_config[WEIGHT_KEY]
+            selector["ranking"],
+            {key: p / topics for key, p in probabilities.items()},
+            self.component_config[WEIGHT_KEY],
         )
         best = ranking[0]["intent_response_key"]
         utter = f"utter_{best}"

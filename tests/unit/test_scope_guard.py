@@ -23,9 +23,13 @@ def guard(tmp_path_factory: pytest.TempPathFactory) -> ScopeGuard:
     )
 
 
-def run(guard: ScopeGuard, text: str, ranking: list[tuple[str, float]]) -> dict[str, Any]:
+def run(
+    guard: ScopeGuard, text: str, ranking: list[tuple[str, float]], outside: float | None = None
+) -> dict[str, Any]:
     intents = [{"name": name, "confidence": confidence} for name, confidence in ranking]
     message = Message(data={TEXT: text})
+    if outside is not None:  # the topic ensemble's reading (topic_ensemble.py)
+        message.set("topic_ensemble", {"out_of_scope": outside}, add_to_output=True)
     message.set(INTENT, dict(intents[0]), add_to_output=True)
     message.set(INTENT_RANKING_KEY, intents, add_to_output=True)
     guard.process([message])
@@ -54,3 +58,21 @@ def test_leaves_everything_else_alone(
     guard: ScopeGuard, text: str, ranking: list[tuple[str, float]]
 ) -> None:
     assert run(guard, text, ranking)[INTENT]["name"] == ranking[0][0]
+
+
+@pytest.mark.parametrize(
+    ("outside", "ranking", "moved"),
+    [
+        (0.5, [("faq", 0.8)], True),
+        (0.49, [("faq", 0.8)], False),
+        (0.9, [("emergency", 0.8), ("faq", 0.2)], False),  # an emergency is never touched
+        (0.9, [("report_red_flag", 0.8), ("faq", 0.2)], False),
+    ],
+)
+def test_a_question_unlike_the_vocabulary_is_read_by_meaning(
+    guard: ScopeGuard, outside: float, ranking: list[tuple[str, float]], moved: bool
+) -> None:
+    result = run(guard, "do you have a boyfriend", ranking, outside)
+    assert (result[INTENT]["name"] == "out_of_scope") is moved
+    if moved:
+        assert result["scope_guard"] == {"reason": "by_meaning"}

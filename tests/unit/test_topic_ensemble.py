@@ -84,6 +84,27 @@ def test_the_regression_confirms_an_unsure_selector(component: TopicEnsemble) ->
     assert faq["ranking"][0]["confidence"] > 0.6  # the regression is surer than the selector
 
 
+def run_message(component: TopicEnsemble, text: str, ranking: list[dict[str, Any]]) -> Message:
+    message = Message(data={TEXT: text})
+    message.set(INTENT_RANKING_KEY, [{"name": "faq", "confidence": 0.9}])
+    response = {"intent_response_key": ranking[0]["intent_response_key"], "responses": None}
+    message.set("response_selector", {"faq": {"response": response, "ranking": ranking}})
+    component.process([message])
+    return message
+
+
+def test_the_out_of_scope_examples_are_a_class_of_their_own(component: TopicEnsemble) -> None:
+    """data/nlu/out_of_scope.yml is learnt as one more class; topics are blended without it."""
+    assert "out_of_scope" in component.regression["classes"].tolist()  # type: ignore[index]
+    ranking = ranked(("faq/survivorship", 0.55), ("faq/treatment", 0.45))
+    outside = run_message(component, "can you recommend a good pizza place nearby", ranking)
+    inside = run_message(component, "what treatments are there for bone cancer", ranking)
+    assert outside.get("topic_ensemble")["out_of_scope"] > 0.5
+    assert inside.get("topic_ensemble")["out_of_scope"] < 0.1
+    keys = [r["intent_response_key"] for r in outside.get("response_selector")["faq"]["ranking"]]
+    assert "out_of_scope" not in keys and all(k.startswith("faq/") for k in keys)
+
+
 def test_a_sure_selector_is_kept_as_it_is(component: TopicEnsemble) -> None:
     ranking = ranked(("faq/chordoma", 0.9), ("faq/treatment", 0.1))
     text = "which therapies will the doctors use to get rid of my bone tumour"
