@@ -445,7 +445,8 @@ _NEGATED_BEFORE = re.compile(r"(?:\bno|\bnot|n't|\bnever|\bwithout)(?: \w+){0,2}
 _ONSET = _words(
     r"sudden\w*|all of a sudden|out of (?:nowhere|the blue)|just (?:started|happened|now)"
     r"|started (?:today|tonight|this morning|last night|yesterday)|today|tonight|this morning"
-    r"|last night|since (?:this|last|yesterday|today|a few|an hour|my back|the fall|i woke)"
+    r"|this (?:afternoon|evening)|yesterday|last (?:night|evening)"
+    r"|since (?:this|last|yesterday|today|a few|an hour|my back|the fall|i woke)"
     r"|never (?:happened|had) (?:that |this )?before|first time|(?<!nothing )(?<!not )new"
     r"|(?:and|but|right) now|now i|woke up|(?:an?|one|\d+|few|couple of) (?:hours?|minutes?|mins?)"
     r" ago|just (?:gave|went|lost|started|happened|collapsed|wet|peed|pooped|soiled)"

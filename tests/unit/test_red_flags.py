@@ -273,6 +273,8 @@ def test_red_flags_reported_with_back_pain(text: str, flags: set[str]) -> None:
         ("suddenly I can't control my bladder", "bladder_bowel"),
         ("since last night I've been wetting myself", "bladder_bowel"),
         ("lost control of my bowels this morning", "bladder_bowel"),
+        ("I lost control of my bladder yesterday", "bladder_bowel"),  # new: a day ago
+        ("wet myself this afternoon, never do that", "bladder_bowel"),
         ("my dad just peed himself and his back hurts", "bladder_bowel"),  # someone else: urgent
         ("my legs gave out all of a sudden", "leg_weakness"),
         ("since this morning I just can't hold it", UNNAMED),  # no body part named
