@@ -2,18 +2,17 @@
 
 Rasa's policies featurise a tracker by replaying *every* applied event and computing a state per
 action (``Domain.states_for_tracker_history``), although RulePolicy only compares the last few
-states with its rules and MemoizationPolicy only the last ``max_history``. ``window`` builds a
+states with its rules. ``window`` builds a
 tracker that starts at a member message (a ``UserUttered``) close to the end and carries the
 slots and the active loop of that point as its first events. Its states equal the full
 tracker's from its second state on (the first lacks the previous action and the user input of
-before the cut); the callers check that the states they use are all of those (``Enough``) and
-widen the window until they are, or fall back to the whole tracker.
+before the cut); the caller checks that the states it uses are all of those (``Enough``) and
+widens the window until they are, or falls back to the whole tracker.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from rasa.shared.core.constants import ACTION_LISTEN_NAME, ACTION_UNLIKELY_INTENT_NAME
 from rasa.shared.core.events import (
     ActionExecuted,
     ActiveLoop,
@@ -96,8 +95,8 @@ _applied: tuple[DialogueStateTracker, int, Event | None, list[Event]] | None = N
 
 
 def applied_events(tracker: DialogueStateTracker) -> list[Event]:
-    """``tracker.applied_events()``, computed once while the tracker does not change (both
-    policies and each of RulePolicy's two lookups window the same tracker)."""
+    """``tracker.applied_events()``, computed once while the tracker does not change (each of
+    RulePolicy's two lookups windows the same tracker)."""
     global _applied
     last = tracker.events[-1] if tracker.events else None
     if _applied is None or _applied[0] is not tracker or _applied[1] != len(tracker.events):
@@ -111,8 +110,7 @@ def applied_events(tracker: DialogueStateTracker) -> list[Event]:
 
 def window(tracker: DialogueStateTracker, actions: int, enough: Enough) -> DialogueStateTracker:
     """A window of ``actions`` actions, else of 4x as many, that is ``enough``; else (or when
-    the conversation is not longer) ``tracker`` itself. MemoizationPolicy's window can span the
-    whole conversation (every FAQ turn is a hidden rule turn): two tries bound the overhead."""
+    the conversation is not longer) ``tracker`` itself: two tries bound the overhead."""
     applied = applied_events(tracker)
     for size in (actions, 4 * actions):
         cut = cut_index(applied, size)
@@ -130,39 +128,5 @@ def enough_for_rules(rule_length: int) -> Enough:
     def enough(candidate: DialogueStateTracker) -> bool:
         states = 1 + sum(isinstance(event, ActionExecuted) for event in candidate.events)
         return states - 1 > rule_length
-
-    return enough
-
-
-def enough_for_memoization(max_history: int) -> Enough:
-    """MemoizationPolicy (``ignore_rule_only_turns``) skips hidden rule turns and carries the
-    previous shown action and user input across them (``Domain.states_for_tracker_history``).
-    Follows that bookkeeping from the window's second state on: once a turn decides the hidden
-    flag, then a shown turn is followed by another turn (the previous action is then the same
-    in both), the first shown turn right after the member's message starts the exact states;
-    there must be ``max_history`` of them."""
-
-    def enough(candidate: DialogueStateTracker) -> bool:
-        hidden = False
-        synced = False  # the hidden flag is the full tracker's
-        previous_synced = False  # so is the previous shown action
-        anchored = False  # so are the states (the user input copied from the state before)
-        exact = 0
-        for index, (prior, hide) in enumerate(candidate.generate_all_prior_trackers()):
-            if index == 0:
-                continue
-            if synced and not hidden:
-                previous_synced = True
-            if not prior.followup_action and prior.latest_action_name != prior.active_loop_name:
-                hidden = hide
-                synced = True
-            if not synced or hidden:
-                continue
-            action = prior.latest_action_name
-            if not anchored and previous_synced and action == ACTION_LISTEN_NAME:
-                anchored = True
-            if anchored and action != ACTION_UNLIKELY_INTENT_NAME:
-                exact += 1
-        return exact >= max_history
 
     return enough

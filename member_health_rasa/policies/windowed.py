@@ -1,20 +1,22 @@
-"""RulePolicy and MemoizationPolicy that featurise only the turns they can use (issue 20).
+"""A RulePolicy that featurises only the turns its rules can look at (issue 20).
 
 Stock Rasa turns the whole conversation into states for every action it predicts, so a turn
-costs more the longer the conversation (``docs/performance.md``). These subclasses hand the
+costs more the longer the conversation (``docs/performance.md``). This subclass hands the
 featuriser a window of the tracker (``member_health_rasa.policies.window``) instead: the states
-the policy compares are the same, so are its predictions (tests/unit/test_windowed_policies.py
+the rules compare are the same, so are its predictions (tests/unit/test_windowed_policies.py
 plays the test stories and a 300-turn conversation with the window on and off). Training is
 Rasa's own (the window is off while training), so the trained lookups are the stock ones.
 
-config.yml names them in place of ``RulePolicy`` and ``MemoizationPolicy``, same options.
+config.yml names it in place of ``RulePolicy``, same options. (A windowed MemoizationPolicy
+was here too until the policy was dropped: every test story passes on the rules alone, and in
+an FAQ conversation, where every turn is a hidden rule turn, no window shorter than the
+conversation held its states.)
 """
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from rasa.core.policies.memoization import MemoizationPolicy
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -23,12 +25,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from member_health_rasa.policies.window import (
-    Enough,
-    enough_for_memoization,
-    enough_for_rules,
-    window,
-)
+from member_health_rasa.policies.window import Enough, enough_for_rules, window
 
 
 class _WindowMixin:
@@ -61,30 +58,6 @@ class _WindowMixin:
         result = window(tracker, actions, enough)
         self._window_cache = (tracker, len(tracker.events), last, result)
         return result
-
-
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=True
-)
-class WindowedMemoizationPolicy(_WindowMixin, MemoizationPolicy):
-    """MemoizationPolicy featurising only enough turns for its ``max_history`` states."""
-
-    def _prediction_states(
-        self,
-        tracker: DialogueStateTracker,
-        domain: Domain,
-        use_text_for_last_user_input: bool = False,
-        rule_only_data: dict[str, Any] | None = None,
-    ) -> list[State]:
-        """Rasa's states of the last ``max_history`` turns, from a window of the tracker."""
-        max_history = self.config["max_history"]
-        if max_history is not None:
-            tracker = self._windowed(
-                tracker, 2 * max_history + 4, enough_for_memoization(max_history)
-            )
-        return super()._prediction_states(
-            tracker, domain, use_text_for_last_user_input, rule_only_data=rule_only_data
-        )
 
 
 @DefaultV1Recipe.register(

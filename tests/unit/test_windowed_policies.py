@@ -1,5 +1,5 @@
-"""The windowed policies (member_health_rasa/policies) predict exactly what Rasa's RulePolicy and
-MemoizationPolicy predict: every test story and a 300-turn conversation (FAQ and small talk, the
+"""The windowed RulePolicy (member_health_rasa/policies) predicts exactly what Rasa's RulePolicy
+predicts: every test story and a 300-turn conversation (FAQ and small talk, the
 stage form and the back pain screen in the middle) are played through the trained model and the
 real action server, then every prediction point is predicted again with the window on and off
 (off = Rasa's own code path: the subclasses only change which tracker is featurised)."""
@@ -35,33 +35,20 @@ def live_agent(model_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def windowed_policies(agent: Any) -> list[Any]:
-    """The model's WindowedRulePolicy and WindowedMemoizationPolicy instances."""
-    from member_health_rasa.policies.windowed import (
-        WindowedMemoizationPolicy,
-        WindowedRulePolicy,
-    )
+    """The model's WindowedRulePolicy instance (a list: the checks loop over the policies)."""
+    from member_health_rasa.policies.windowed import WindowedRulePolicy
 
     nodes = agent.processor.graph_runner._instantiated_nodes.values()
-    found = [
-        node._component
-        for node in nodes
-        if isinstance(node._component, (WindowedRulePolicy, WindowedMemoizationPolicy))
-    ]
-    assert {type(policy).__name__ for policy in found} == {
-        "WindowedRulePolicy",
-        "WindowedMemoizationPolicy",
-    }
+    found = [node._component for node in nodes if isinstance(node._component, WindowedRulePolicy)]
+    assert len(found) == 1
     return found
 
 
 def prediction(policy: Any, tracker: DialogueStateTracker, domain: Any, window: bool) -> tuple:
     """Everything a policy's prediction carries, with the window on or off."""
-    from member_health_rasa.policies.windowed import WindowedRulePolicy
-
     policy.windowing = window
     try:
-        rule_only = None if isinstance(policy, WindowedRulePolicy) else rule_only_data
-        result = policy.predict_action_probabilities(tracker, domain, rule_only_data=rule_only)
+        result = policy.predict_action_probabilities(tracker, domain)
     finally:
         policy.windowing = True
     return (
@@ -74,18 +61,12 @@ def prediction(policy: Any, tracker: DialogueStateTracker, domain: Any, window: 
     )
 
 
-rule_only_data: dict[str, Any] | None = None
-
-
 def assert_same_predictions(
     agent: Any, tracker: DialogueStateTracker, turns: set[int], label: str = ""
 ) -> int:
     """Predict at every action of the member turns ``turns`` (0 = before the first message)
     with and without the window; return how many points were compared."""
-    global rule_only_data
     policies = windowed_policies(agent)
-    rule_policy = next(p for p in policies if type(p).__name__ == "WindowedRulePolicy")
-    rule_only_data = rule_policy._get_rule_only_data()
     events = list(tracker.events)
     compared = 0
     turn = 0
