@@ -45,6 +45,7 @@ class Entry:
     rows: int  # the sender's rows with id <= last_id (all sessions)
     last_timestamp: float | None  # that newest row's timestamp
     session_start: float | None  # the latest session_started timestamp (Rasa's query filter)
+    session_rows: int  # the rows of the latest session (what Rasa's save counts as stored)
 
 
 class TrackerCache:
@@ -154,9 +155,11 @@ def refresh(session: Any, table: Any, entry: Entry, sender_id: str) -> int | Non
     )
     if any(row.type_name == SessionStarted.type_name for row in rows):
         return None
-    events = decode([row for row in rows if in_session(row, entry.session_start)])
+    session_rows = [row for row in rows if in_session(row, entry.session_start)]
+    events = decode(session_rows)
     for event in events:
         entry.tracker.update(event)
+    entry.session_rows += len(session_rows)
     if rows:
         entry.last_id = int(rows[-1].id)
         entry.rows += len(rows)
@@ -178,4 +181,17 @@ def read(session: Any, table: Any, sender_id: str, slots: Any) -> Entry | None:
     if not rows:
         return None
     tracker = DialogueStateTracker.from_events(sender_id, decode(rows), slots)
-    return Entry(tracker, newest, count, timestamp, start)
+    return Entry(tracker, newest, count, timestamp, start, len(rows))
+
+
+def stored_in_session(session: Any, table: Any, entry: Entry, sender_id: str) -> int | None:
+    """The sender's stored rows of the latest session, the count Rasa's ``save`` makes with a
+    query per message: the entry's, when the store holds exactly the rows it has seen (one
+    indexed count; the sender's lock keeps other replicas out until the save); else None."""
+    if sender_summary(session, table, sender_id) != (
+        entry.rows,
+        entry.last_id,
+        entry.last_timestamp,
+    ):
+        return None
+    return entry.session_rows

@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
@@ -19,6 +20,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
+from member_health_rasa.ops.tracker_cache import stored_in_session
 from member_health_rasa.ops.tracker_store import PrivacySQLTrackerStore
 
 DOMAIN = Domain.from_yaml(
@@ -57,6 +59,14 @@ def state(tracker: DialogueStateTracker | None) -> object:
     return None if tracker is None else tracker.current_state(EventVerbosity.ALL)
 
 
+def assert_saves_like_rasa(replica: PrivacySQLTrackerStore, tracker: DialogueStateTracker) -> None:
+    """The events the store's save writes are the ones Rasa's ``_additional_events`` picks."""
+    with replica.session_scope() as session:
+        ours = list(replica._additional_events(session, tracker))
+        rasa = list(SQLTrackerStore._additional_events(replica, session, tracker))
+    assert ours == rasa and all(a is b for a, b in zip(ours, rasa, strict=True))
+
+
 async def add_turns(replica: PrivacySQLTrackerStore, sender: str, first: int, count: int) -> None:
     """``count`` turns written through ``replica`` as the processor does: retrieve, add, save."""
     for number in range(first, first + count):
@@ -65,6 +75,7 @@ async def add_turns(replica: PrivacySQLTrackerStore, sender: str, first: int, co
             tracker = await replica.create_tracker(sender)
         for event in turn(number):
             tracker.update(event)
+        assert_saves_like_rasa(replica, tracker)
         await replica.save(tracker)
 
 
@@ -133,6 +144,7 @@ async def test_a_new_session_is_read_like_rasa_reads_it(
     tracker.update(SessionStarted())
     tracker.update(SlotSet("topic", "carried"))
     tracker.update(ActionExecuted("action_listen"))
+    assert_saves_like_rasa(one, tracker)
     await one.save(tracker)
     await add_turns(one, "m1", 10, 1)
     got = await assert_same(one, plain, "m1")
@@ -167,3 +179,25 @@ async def test_the_cap_evicts_the_least_recently_used(
     await add_turns(one, "b", 4, 2)  # 31 events: too big to keep
     await assert_same(one, plain, "b")
     assert one.cache.events <= 30
+
+
+async def test_a_stale_entry_leaves_the_count_to_rasa(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another replica wrote after this one read: the entry no longer matches, Rasa counts."""
+    one, two = store(db, monkeypatch, True), store(db, monkeypatch, True)
+    await add_turns(one, "m1", 0, 2)
+    tracker = await one.retrieve("m1")
+    assert tracker is not None
+    with one.session_scope() as session:  # fresh: the entry's count, no session subquery
+        entry = one.cache.get("m1")
+        assert entry is not None
+        assert stored_in_session(session, one.SQLEvent, entry, "m1") == len(tracker.events)
+    await add_turns(two, "m1", 2, 1)  # without the shared lock, as a test can
+    for event in turn(9):
+        tracker.update(event)
+    assert_saves_like_rasa(one, tracker)
+    with one.session_scope() as session:
+        entry = one.cache.get("m1")
+        assert entry is not None
+        assert stored_in_session(session, one.SQLEvent, entry, "m1") is None
