@@ -28,6 +28,8 @@ import sqlalchemy as sa
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from member_health_rasa.ops.folded_tracker import FoldedTracker
+
 DEFAULT_EVENTS = 20000
 
 
@@ -180,7 +182,7 @@ def read(session: Any, table: Any, sender_id: str, slots: Any) -> Entry | None:
     rows = query.order_by(table.id).all()
     if not rows:
         return None
-    tracker = DialogueStateTracker.from_events(sender_id, decode(rows), slots)
+    tracker = FoldedTracker.from_events(sender_id, decode(rows), slots)
     return Entry(tracker, newest, count, timestamp, start, len(rows))
 
 

@@ -1,0 +1,134 @@
+"""FoldedTracker.applied_events() equals Rasa's DialogueStateTracker.applied_events() after every
+event: scripted conversations with forms, reverts, restarts and new sessions, 300 random ones,
+copies that go different ways, and a list changed other than by appending."""
+from __future__ import annotations
+
+import copy
+import random
+
+import pytest
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from member_health_rasa.ops.folded_tracker import FoldedTracker
+
+
+def rasa_applied(events: list[Event]) -> list[Event]:
+    return DialogueStateTracker.from_events("m", events).applied_events()
+
+
+def assert_same(tracker: FoldedTracker) -> None:
+    ours, rasa = tracker.applied_events(), rasa_applied(list(tracker.events))
+    assert [id(e) for e in ours] == [id(e) for e in rasa], (ours, rasa)
+
+
+def form_turn(form: str) -> list[Event]:
+    return [
+        UserUttered("hi", {"name": "greet", "confidence": 1.0}),
+        ActionExecuted(form),
+        ActiveLoop(form),
+        SlotSet("requested_slot", "a"),
+        ActionExecuted("action_listen"),
+        UserUttered("x", {"name": "inform", "confidence": 1.0}),
+        ActionExecuted(form),
+        SlotSet("a", "x"),
+        ActionExecuted(form),
+        ActiveLoop(None),
+        ActionExecuted("utter_done"),
+        BotUttered("done"),
+        ActionExecuted("action_listen"),
+    ]
+
+
+SCRIPTS = {
+    "a form": form_turn("form_a"),
+    "two forms, the second named late": [*form_turn("form_a"), *form_turn("form_b")],
+    "reverts": [
+        ActionExecuted("action_listen"),
+        UserUttered("hi"),
+        ActionExecuted("utter_greet"),
+        ActionReverted(),
+        UserUtteranceReverted(),
+        UserUttered("again"),
+        ActionExecuted("utter_greet"),
+    ],
+    "restart and session": [
+        ActionExecuted("action_listen"),
+        UserUttered("hi"),
+        Restarted(),
+        ActionExecuted("action_session_start"),
+        SessionStarted(),
+        SlotSet("a", "carried"),
+        ActionExecuted("action_listen"),
+        *form_turn("form_a"),
+    ],
+}
+
+
+@pytest.mark.parametrize("events", SCRIPTS.values(), ids=SCRIPTS.keys())
+def test_scripted_conversations(events: list[Event]) -> None:
+    tracker = FoldedTracker("m", [])
+    for event in events:
+        tracker.update(event)
+        assert_same(tracker)
+
+
+def random_event(rng: random.Random) -> Event:
+    choices = [
+        lambda: UserUttered("hi", {"name": rng.choice(["greet", "inform"]), "confidence": 1.0}),
+        lambda: ActionExecuted(rng.choice(["action_listen", "utter_a", "form_a", "form_b"])),
+        lambda: ActiveLoop(rng.choice(["form_a", "form_b", None])),
+        lambda: SlotSet("a", rng.choice(["x", None])),
+        lambda: BotUttered("ok"),
+        lambda: ActionReverted(),
+        lambda: UserUtteranceReverted(),
+        lambda: ActionExecutionRejected(rng.choice(["form_a", "form_b"])),
+        lambda: Restarted(),
+        lambda: SessionStarted(),
+    ]
+    weights = [5, 8, 3, 3, 2, 1, 1, 1, 0.3, 0.3]
+    return rng.choices(choices, weights)[0]()
+
+
+def test_random_conversations_and_copies_going_different_ways() -> None:
+    rng = random.Random(20261201)
+    for _ in range(300):
+        tracker = FoldedTracker("m", [])
+        for _ in range(rng.randint(1, 60)):
+            tracker.update(random_event(rng))
+            if rng.random() < 0.7:  # not every event is followed by a call
+                assert_same(tracker)
+        twin = copy.copy(tracker)  # what the store's clone() does
+        twin.events = copy.copy(tracker.events)
+        for _ in range(10):
+            tracker.update(random_event(rng))
+            twin.update(random_event(rng))
+            assert_same(tracker)
+            assert_same(twin)
+
+
+def test_a_list_changed_other_than_by_appending_is_read_in_full() -> None:
+    tracker = FoldedTracker("m", [])
+    for event in form_turn("form_a"):
+        tracker.update(event)
+    assert_same(tracker)
+    tracker.events.pop()
+    tracker.events.pop()
+    tracker.update(ActionExecuted("utter_other"))
+    assert_same(tracker)
+    capped = FoldedTracker("m", [], max_event_history=5)
+    for event in form_turn("form_a"):
+        capped.update(event)
+        assert_same(capped)
