@@ -1,4 +1,4 @@
-"""A tracker that folds its applied events as events are added, instead of replaying them all.
+"""A tracker that folds its applied events as events are added and copies without a replay.
 
 Rasa's ``DialogueStateTracker.applied_events()`` walks every event of the session each time it
 is called: the processor calls it for the session-expiry check and the rule policy once per
@@ -10,14 +10,27 @@ or shorter event list, a capped history, or a new loop name among the new events
 later changes how earlier runs of that action count). ``tests/unit/test_folded_tracker.py``
 compares it with Rasa's after every event of scripted and random conversations.
 
-The tracker store hands it out (``tracker_cache.read``); nothing else changes.
+Its ``copy()`` (the processor copies the tracker before every action it runs; Rasa replays every
+event into a new tracker, 14 % of a turn at turns 500-1200) copies the state instead, with what
+a replay sets differently: the follow-up action as the events alone leave it (the processor
+clears it directly, a replay restores it), no model, assistant or sender source, fresh empty
+messages. Same tests.
+
+The tracker store hands it out (``tracker_cache.read``, ``clone``); nothing else changes.
 """
 from __future__ import annotations
 
+import copy
+from collections import deque
+from typing import Any
+
+from rasa.shared.constants import DEFAULT_SENDER_ID
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -35,10 +48,72 @@ def loop_names(events: list[Event]) -> frozenset[str]:
     return frozenset(e.name for e in events if isinstance(e, ActiveLoop) and e.name)
 
 
+# Put in place of the follow-up action while an event is applied: still there, it was not touched.
+_UNTOUCHED = "\x00untouched"
+
+
+def clone(tracker: DialogueStateTracker) -> DialogueStateTracker:
+    """A copy a caller may change: own events list, slots and loop state; events shared
+    (Rasa's processing adds events, it does not change stored ones)."""
+    twin = copy.copy(tracker)
+    twin.events = deque(tracker.events, tracker.events.maxlen)
+    twin.slots = copy.copy(tracker.slots)
+    for name, slot in tracker.slots.items():
+        twin.slots[name] = copy.copy(slot)
+    twin.active_loop = copy.copy(tracker.active_loop)
+    twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
+    return twin
+
+
+def _latest(events: deque[Event], current: Any, empty: Any) -> Any:
+    """``current`` if it is one of the events (a replay sets that same object); else, being the
+    empty placeholder a reset put there, a fresh empty one like a replay's."""
+    for event in reversed(events):
+        if event is current:
+            return current
+    return empty
+
+
 class FoldedTracker(DialogueStateTracker):
-    """``DialogueStateTracker`` whose ``applied_events()`` continues from its last result."""
+    """``DialogueStateTracker`` whose ``applied_events()`` continues from its last result and
+    whose ``copy()`` copies the state."""
 
     _folded: Folded | None = None
+    _event_followup: str | None = None  # the follow-up action as the events leave it
+    followup_action: str | None  # Rasa's attribute, declared for the type checker
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Rasa's tracker, remembering the follow-up action its events set."""
+        super().__init__(*args, **kwargs)
+        self._event_followup = self.followup_action
+
+    def update(self, event: Event, domain: Domain | None = None) -> None:
+        """Rasa's update; notes the follow-up action if the event set or cleared it."""
+        before = self.followup_action
+        self.followup_action = _UNTOUCHED
+        try:
+            super().update(event, domain)
+        finally:
+            if self.followup_action is _UNTOUCHED:
+                self.followup_action = before
+            else:
+                self._event_followup = self.followup_action
+
+    def copy(self) -> DialogueStateTracker:
+        """What Rasa's copy (a replay of every event into a new tracker) holds."""
+        if self._max_event_history is not None:  # a replay of a capped history differs
+            return super().copy()
+        twin = clone(self)
+        twin.sender_id = self.sender_id or DEFAULT_SENDER_ID
+        twin.sender_source = None
+        twin.model_id = None
+        twin.assistant_id = None
+        twin.followup_action = self._event_followup
+        twin.latest_message = _latest(self.events, self.latest_message, UserUttered.empty())
+        twin.latest_bot_utterance = _latest(
+            self.events, self.latest_bot_utterance, BotUttered.empty()
+        )
+        return twin
 
     def applied_events(self) -> list[Event]:
         """Rasa's applied events (every event but the reverted ones and those before the last

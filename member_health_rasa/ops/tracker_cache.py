@@ -17,10 +17,9 @@ what Rasa's own ``retrieve`` returns. The cached tracker is never handed out: ca
 """
 from __future__ import annotations
 
-import copy
 import json
 import os
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,19 +84,6 @@ class TrackerCache:
         entry = self.entries.pop(sender_id, None)
         if entry is not None:
             self.events -= len(entry.tracker.events)
-
-
-def clone(tracker: DialogueStateTracker) -> DialogueStateTracker:
-    """A copy a caller may change: own events list, slots and loop state; events shared
-    (Rasa's processing adds events, it does not change stored ones)."""
-    twin = copy.copy(tracker)
-    twin.events = deque(tracker.events, tracker.events.maxlen)
-    twin.slots = copy.copy(tracker.slots)
-    for name, slot in tracker.slots.items():
-        twin.slots[name] = copy.copy(slot)
-    twin.active_loop = copy.copy(tracker.active_loop)
-    twin.latest_action = dict(tracker.latest_action) if tracker.latest_action else {}
-    return twin
 
 
 def sender_summary(

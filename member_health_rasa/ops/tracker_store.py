@@ -42,10 +42,10 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from member_health.privacy import FORGET_SLOT
 from member_health_rasa.ops import report_index
+from member_health_rasa.ops.folded_tracker import clone
 from member_health_rasa.ops.stores import scrub, secure_delete_on
 from member_health_rasa.ops.tracker_cache import (
     TrackerCache,
-    clone,
     events_cap,
     read,
     refresh,

@@ -1,6 +1,8 @@
-"""FoldedTracker.applied_events() equals Rasa's DialogueStateTracker.applied_events() after every
-event: scripted conversations with forms, reverts, restarts and new sessions, 300 random ones,
-copies that go different ways, and a list changed other than by appending."""
+"""FoldedTracker equals Rasa's DialogueStateTracker: applied_events() after every event (scripted
+conversations with forms, reverts, restarts and new sessions, 300 random ones, copies that go
+different ways, a list changed other than by appending), and copy() holds what Rasa's copy (a
+replay of every event) holds, before and after more events, with the follow-up action cleared
+directly as the processor does."""
 from __future__ import annotations
 
 import copy
@@ -14,13 +16,15 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     Event,
+    FollowupAction,
     Restarted,
     SessionStarted,
     SlotSet,
     UserUtteranceReverted,
     UserUttered,
 )
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.slots import TextSlot
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 
 from member_health_rasa.ops.folded_tracker import FoldedTracker
 
@@ -132,3 +136,49 @@ def test_a_list_changed_other_than_by_appending_is_read_in_full() -> None:
     for event in form_turn("form_a"):
         capped.update(event)
         assert_same(capped)
+
+
+SLOTS = [TextSlot("a", mappings=[{}])]
+
+
+def everything(tracker: DialogueStateTracker) -> tuple:
+    """What a tracker holds beyond its serialised state."""
+    return (
+        tracker.current_state(EventVerbosity.ALL),
+        tracker.followup_action,
+        tracker.is_paused(),
+        tracker.latest_action,
+        tracker.active_loop,
+        {name: (slot.value, slot.has_been_set) for name, slot in tracker.slots.items()},
+        tracker.latest_message,
+        tracker.latest_bot_utterance,
+        (tracker.model_id, tracker.assistant_id, tracker.sender_source, tracker.sender_id),
+        [id(event) for event in tracker.events],
+    )
+
+
+def test_copy_holds_what_rasas_replay_holds() -> None:
+    rng = random.Random(1201)
+    extra = [lambda: FollowupAction(rng.choice(["utter_a", "action_listen"]))]
+    for _ in range(300):
+        tracker = FoldedTracker("m", SLOTS, sender_source="rest")
+        tracker.model_id, tracker.assistant_id = "model", "assistant"
+        for _ in range(rng.randint(0, 50)):
+            event = extra[0]() if rng.random() < 0.1 else random_event(rng)
+            tracker.update(event)
+            if rng.random() < 0.2:
+                tracker.clear_followup_action()  # the processor, before a follow-up action
+            if rng.random() < 0.3:
+                ours, rasa = tracker.copy(), DialogueStateTracker.copy(tracker)
+                assert everything(ours) == everything(rasa)
+                for name in ("latest_message", "latest_bot_utterance"):  # shared only if Rasa's is
+                    live = getattr(tracker, name)
+                    assert (getattr(ours, name) is live) == (getattr(rasa, name) is live)
+                for _ in range(3):  # both go on alike (the action runs on the copy)
+                    event = random_event(rng)
+                    ours.update(event)
+                    rasa.update(event)
+                    assert everything(ours) == everything(rasa)
+                    assert [id(e) for e in ours.applied_events()] == [
+                        id(e) for e in rasa.applied_events()
+                    ]
