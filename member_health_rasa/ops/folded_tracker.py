@@ -13,8 +13,8 @@ compares it with Rasa's after every event of scripted and random conversations.
 Its ``copy()`` (the processor copies the tracker before every action it runs; Rasa replays every
 event into a new tracker, 14 % of a turn at turns 500-1200) copies the state instead, with what
 a replay sets differently: the follow-up action as the events alone leave it (the processor
-clears it directly, a replay restores it), no model, assistant or sender source, fresh empty
-messages. Same tests.
+clears it directly, a replay restores it), no model, assistant or sender source, own copies of
+the empty placeholder messages. Same tests.
 
 The tracker store hands it out (``tracker_cache.read``, ``clone``); nothing else changes.
 """
@@ -30,7 +30,6 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
-    BotUttered,
     Event,
     Restarted,
     SessionStarted,
@@ -65,13 +64,14 @@ def clone(tracker: DialogueStateTracker) -> DialogueStateTracker:
     return twin
 
 
-def _latest(events: deque[Event], current: Any, empty: Any) -> Any:
-    """``current`` if it is one of the events (a replay sets that same object); else, being the
-    empty placeholder a reset put there, a fresh empty one like a replay's."""
+def _latest(events: deque[Event], current: Any) -> Any:
+    """``current`` if it is one of the events (a replay sets that same object); else it is the
+    empty placeholder a reset put there, changed since by the same events a replay applies to
+    its own fresh one (entities added, featurisation): a copy of it."""
     for event in reversed(events):
         if event is current:
             return current
-    return empty
+    return copy.deepcopy(current)
 
 
 class FoldedTracker(DialogueStateTracker):
@@ -109,10 +109,8 @@ class FoldedTracker(DialogueStateTracker):
         twin.model_id = None
         twin.assistant_id = None
         twin.followup_action = self._event_followup
-        twin.latest_message = _latest(self.events, self.latest_message, UserUttered.empty())
-        twin.latest_bot_utterance = _latest(
-            self.events, self.latest_bot_utterance, BotUttered.empty()
-        )
+        twin.latest_message = _latest(self.events, self.latest_message)
+        twin.latest_bot_utterance = _latest(self.events, self.latest_bot_utterance)
         return twin
 
     def applied_events(self) -> list[Event]:

@@ -14,9 +14,15 @@ from rasa.shared.core.events import (
     ActionExecutionRejected,
     ActionReverted,
     ActiveLoop,
+    AllSlotsReset,
     BotUttered,
+    ConversationPaused,
+    ConversationResumed,
+    DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
     FollowupAction,
+    LoopInterrupted,
     Restarted,
     SessionStarted,
     SlotSet,
@@ -102,7 +108,15 @@ def random_event(rng: random.Random) -> Event:
         lambda: Restarted(),
         lambda: SessionStarted(),
     ]
-    weights = [5, 8, 3, 3, 2, 1, 1, 1, 0.3, 0.3]
+    choices += [
+        lambda: EntitiesAdded([{"entity": "e", "value": rng.choice("xy"), "start": 0, "end": 1}]),
+        lambda: DefinePrevUserUtteredFeaturization(rng.random() < 0.5),
+        lambda: LoopInterrupted(rng.random() < 0.5),
+        lambda: ConversationPaused(),
+        lambda: ConversationResumed(),
+        lambda: AllSlotsReset(),
+    ]
+    weights = [5, 8, 3, 3, 2, 1, 1, 1, 0.3, 0.3, 1, 1, 0.5, 0.2, 0.2, 0.2]
     return rng.choices(choices, weights)[0]()
 
 
