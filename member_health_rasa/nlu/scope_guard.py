@@ -26,13 +26,13 @@ from rasa.shared.nlu.training_data.message import Message
 
 from member_health.scope import ScopeVocabulary, load_vocabulary
 from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
+from member_health_rasa.nlu.topic_ensemble import SUMMARY_KEY as ENSEMBLE_SUMMARY_KEY
 
 VOCABULARY_PATH_KEY = "vocabulary_path"
 INTENT_KEY = "intent"
 MOVED_KEY = "moved_intents"
 MEANING_KEY = "meaning_threshold"
 SUMMARY_KEY = "scope_guard"
-ENSEMBLE_KEY = "topic_ensemble"  # topic_ensemble.SUMMARY_KEY
 BY_MEANING = "by_meaning"
 
 
@@ -78,5 +78,5 @@ class ScopeGuard(MessageRule):
             set_intent(message, self.component_config[INTENT_KEY])
 
     def _by_meaning(self, message: Message) -> str | None:
-        outside = (message.get(ENSEMBLE_KEY) or {}).get("out_of_scope", 0.0)
+        outside = (message.get(ENSEMBLE_SUMMARY_KEY) or {}).get("out_of_scope", 0.0)
         return BY_MEANING if outside >= self.component_config[MEANING_KEY] else None

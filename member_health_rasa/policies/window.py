@@ -109,17 +109,14 @@ def applied_events(tracker: DialogueStateTracker) -> list[Event]:
 
 
 def window(tracker: DialogueStateTracker, actions: int, enough: Enough) -> DialogueStateTracker:
-    """A window of ``actions`` actions, else of 4x as many, that is ``enough``; else (or when
-    the conversation is not longer) ``tracker`` itself: two tries bound the overhead."""
+    """A window of ``actions`` actions if it is ``enough``; else (or when the conversation is
+    not longer) ``tracker`` itself."""
     applied = applied_events(tracker)
-    for size in (actions, 4 * actions):
-        cut = cut_index(applied, size)
-        if cut == 0:
-            return tracker
-        candidate = build(tracker, applied, cut)
-        if enough(candidate):
-            return candidate
-    return tracker
+    cut = cut_index(applied, actions)
+    if cut == 0:
+        return tracker
+    candidate = build(tracker, applied, cut)
+    return candidate if enough(candidate) else tracker
 
 
 def enough_for_rules(rule_length: int) -> Enough:
