@@ -94,12 +94,14 @@ test("the conversation survives a page reload", { timeout: TEST_MS }, async () =
   assert.equal(await sessionId(page), before);
   assert.equal(await page.locator(".msg-bot", { hasText: WELCOME }).count(), 1, "welcome once");
 
-  // The conversation goes on in the same session after the reload.
+  // The conversation goes on in the same session after the reload. The bubbles are counted
+  // before sending: a reply quicker than Playwright's next call would otherwise be counted in.
+  const shown = await page.locator(".msg-bot").count();
   await say(page, "What is osteosarcoma?");
   await page.locator(".msg-user", { hasText: "What is osteosarcoma?" }).waitFor();
   await page.waitForFunction(
     (n) => document.querySelectorAll(".msg-bot").length > n,
-    await page.locator(".msg-bot").count(),
+    shown,
     { timeout: REPLY_MS }
   );
   assert.equal(await sessionId(page), before);
