@@ -43,7 +43,7 @@ def editor_endpoints(source: Path, action_url: str, out: Path) -> Path:
     reaches the member conversations, the content report or the purge.
     """
     config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {"url": action_url}
+    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": action_url}
     config.pop("tracker_store", None)
     config.pop("lock_store", None)
     private_dir(out.parent)

@@ -106,7 +106,8 @@ def runtime_endpoints(
 ) -> Path:
     """Copy an endpoints file, pointing the action endpoint at ``actions_port``."""
     config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {"url": f"http://127.0.0.1:{actions_port}/webhook"}
+    url = f"http://127.0.0.1:{actions_port}/webhook"
+    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": url}
     if tracker_db and config.get("tracker_store", {}).get("dialect") == "sqlite":
         config["tracker_store"]["db"] = tracker_db
     private_dir(out.parent)
