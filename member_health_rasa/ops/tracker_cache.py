@@ -21,6 +21,7 @@ import json
 import os
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -86,19 +87,36 @@ class TrackerCache:
             self.events -= len(entry.tracker.events)
 
 
+@lru_cache(maxsize=8)
+def _summary_statement(table: Any, up_to_id: bool) -> Any:
+    """The one query of ``sender_summary``, built once per table: it runs twice a turn."""
+    rows = table.__table__
+    # Aliases, so that neither subquery correlates with the outer query's rows.
+    newest_rows, timestamp_rows = rows.alias(), rows.alias()
+
+    def conditions(events: Any) -> list[Any]:
+        found = [events.c.sender_id == sa.bindparam("sender_id")]
+        return [*found, events.c.id <= sa.bindparam("last_id")] if up_to_id else found
+
+    newest_id = sa.select(sa.func.max(newest_rows.c.id)).where(*conditions(newest_rows))
+    newest_timestamp = sa.select(timestamp_rows.c.timestamp).where(
+        timestamp_rows.c.id == newest_id.scalar_subquery()
+    )
+    return sa.select(
+        sa.func.count(rows.c.id), sa.func.max(rows.c.id), newest_timestamp.scalar_subquery()
+    ).where(*conditions(rows))
+
+
 def sender_summary(
     session: Any, table: Any, sender_id: str, last_id: int | None = None
 ) -> tuple[int, int | None, float | None]:
     """The sender's row count, newest row id and its timestamp (rows up to ``last_id``)."""
-    conditions = [table.sender_id == sender_id]
-    if last_id is not None:
-        conditions.append(table.id <= last_id)
-    count, newest = (
-        session.query(sa.func.count(table.id), sa.func.max(table.id)).filter(*conditions).one()
-    )
+    statement = _summary_statement(table, last_id is not None)
+    count, newest, timestamp = session.execute(
+        statement, {"sender_id": sender_id, "last_id": last_id}
+    ).one()
     if newest is None:
         return 0, None, None
-    timestamp = session.query(table.timestamp).filter(table.id == newest).scalar()
     return int(count), int(newest), timestamp
 
 
