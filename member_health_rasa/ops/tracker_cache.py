@@ -107,6 +107,17 @@ def _summary_statement(table: Any, up_to_id: bool) -> Any:
     ).where(*conditions(rows))
 
 
+@lru_cache(maxsize=8)
+def _newer_rows_statement(table: Any) -> Any:
+    """The sender's rows after ``last_id``, oldest first (built once per table)."""
+    rows = table.__table__
+    return (
+        sa.select(rows.c.id, rows.c.type_name, rows.c.timestamp, rows.c.data)
+        .where(rows.c.sender_id == sa.bindparam("sender_id"), rows.c.id > sa.bindparam("last_id"))
+        .order_by(rows.c.id)
+    )
+
+
 def sender_summary(
     session: Any, table: Any, sender_id: str, last_id: int | None = None
 ) -> tuple[int, int | None, float | None]:
@@ -153,12 +164,9 @@ def refresh(session: Any, table: Any, entry: Entry, sender_id: str) -> int | Non
     summary = sender_summary(session, table, sender_id, entry.last_id)
     if summary != (entry.rows, entry.last_id, entry.last_timestamp):
         return None
-    rows = (
-        session.query(table)
-        .filter(table.sender_id == sender_id, table.id > entry.last_id)
-        .order_by(table.id)
-        .all()
-    )
+    rows = session.execute(
+        _newer_rows_statement(table), {"sender_id": sender_id, "last_id": entry.last_id}
+    ).all()
     if any(row.type_name == SessionStarted.type_name for row in rows):
         return None
     session_rows = [row for row in rows if in_session(row, entry.session_start)]
