@@ -45,8 +45,6 @@ __all__ = [
     "load_detector",
 ]
 
-RECENT_TEXTS = 64  # decisions kept per detector (member texts, in memory only)
-
 AFFIRMED = "affirmed"
 # After a denial these words introduce what the member does report ("pregnant, no contractions,
 # but I have a terrible headache"): the denial no longer speaks for the whole message.
@@ -146,15 +144,9 @@ class EmergencyDetector:
         """Load and validate ``path``; raises ``PatternFileError`` on a bad file."""
         self.path = Path(path)
         self._c = load_patterns(self.path)
-        # The same message is read twice a turn (the channel's rate limit, then the NLU net);
-        # a Decision is immutable, so both get the one decided first.
-        self._recent = lru_cache(maxsize=RECENT_TEXTS)(self._decide)
 
     def detect(self, text: str) -> Decision:
         """Decide whether ``text`` describes an emergency happening now."""
-        return self._recent(text)
-
-    def _decide(self, text: str) -> Decision:
         if not text or not text.strip():
             return Decision(fired=False)
         doc = self._doc(text)
