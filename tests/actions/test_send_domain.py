@@ -12,12 +12,12 @@ import re
 import yaml
 from rasa_sdk import Action
 from rasa_sdk.executor import ActionExecutor
-from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.forms import ValidationAction
 
 from member_health.paths import ROOT
 
-# ``domain`` used other than as a parameter being declared ("domain: DomainDict").
-READS_DOMAIN = re.compile(r"\bdomain\b(?!\s*:)")
+# ``domain`` used other than as a parameter being declared ("domain: DomainDict,").
+READS_DOMAIN = re.compile(r"\bdomain\b(?!\s*:\s*(DomainDict|dict|Dict)\b)")
 
 
 def actions() -> dict[str, type[Action]]:
@@ -28,11 +28,11 @@ def actions() -> dict[str, type[Action]]:
 
 
 def reads_domain(cls: type[Action]) -> bool:
-    """True when the class (or a project base class) uses ``domain`` in its code, or is a form
-    validation (rasa-sdk reads the form's slots from the domain)."""
-    if issubclass(cls, FormValidationAction):
+    """True when the class (or a project base class) uses ``domain`` in its code, or is a slot or
+    form validation (rasa-sdk reads the slots from the domain)."""
+    if issubclass(cls, ValidationAction):
         return True
-    own = [c for c in cls.__mro__ if c.__module__.startswith("actions.")]
+    own = [c for c in cls.__mro__ if c.__module__.split(".")[0] in ("actions", "member_health")]
     for klass in own:
         body = [
             line
