@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from member_health_rasa.tools.serve import Servers, private_dir, private_file
+from member_health_rasa.tools.serve import Servers, point_actions_at, private_dir, private_file
 
 
 def free_port() -> int:
@@ -43,7 +43,7 @@ def editor_endpoints(source: Path, action_url: str, out: Path) -> Path:
     reaches the member conversations, the content report or the purge.
     """
     config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": action_url}
+    point_actions_at(config, action_url)
     config.pop("tracker_store", None)
     config.pop("lock_store", None)
     private_dir(out.parent)

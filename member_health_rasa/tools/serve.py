@@ -101,13 +101,18 @@ def current_model() -> Path:
     return ROOT / pointer.read_text().strip()
 
 
+def point_actions_at(config: dict[str, Any], url: str) -> None:
+    """Point an endpoints config's action endpoint at ``url``, keeping its other options
+    (``enable_selective_domain``)."""
+    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": url}
+
+
 def runtime_endpoints(
     source: Path, actions_port: int, out: Path, tracker_db: str | None = None
 ) -> Path:
     """Copy an endpoints file, pointing the action endpoint at ``actions_port``."""
     config = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
-    url = f"http://127.0.0.1:{actions_port}/webhook"
-    config["action_endpoint"] = {**(config.get("action_endpoint") or {}), "url": url}
+    point_actions_at(config, f"http://127.0.0.1:{actions_port}/webhook")
     if tracker_db and config.get("tracker_store", {}).get("dialect") == "sqlite":
         config["tracker_store"]["db"] = tracker_db
     private_dir(out.parent)
