@@ -37,7 +37,7 @@ def reads_domain(cls: type[Action]) -> bool:
         body = [
             line
             for line in inspect.getsource(klass).splitlines()
-            if not line.strip().startswith(("def ", "#", '"""')) and "domain" in line
+            if not line.strip().startswith(("def ", "#", '"""'))
         ]
         if any(READS_DOMAIN.search(line) for line in body):
             return True
