@@ -47,7 +47,6 @@ from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
 from rasa.shared.core.constants import (
     ACTION_DEACTIVATE_LOOP_NAME,
     ACTION_EXTRACT_SLOTS,
@@ -64,16 +63,13 @@ from rasa.shared.nlu.constants import (
     ENTITY_ATTRIBUTE_TYPE,
     ENTITY_ATTRIBUTE_VALUE,
     EXTRACTOR,
-    INTENT,
     INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.emergency import Decision, EmergencyDetector
 from member_health.red_flags import UNNAMED, acute_flag
-from member_health_rasa.nlu.message_rule import MessageRule, predicted_intent, set_intent
+from member_health_rasa.nlu.message_rule import MessageRule, demote, predicted_intent, set_intent
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +141,11 @@ class EmergencySafetyNet(MessageRule):
             span = decision.span or (0, len(text))
             self._add_entity(message, decision.category, span, decision.reason or "fired")
         elif predicted == emergency and decision.dismissed:
-            self._demote(message)
+            demote(
+                message,
+                self.component_config[INTENT_KEY],
+                self.component_config[FALLBACK_THRESHOLD_KEY],
+            )
             demoted = True
         elif predicted == emergency:
             self._add_entity(message, *_classifier_reason(decision, text))
@@ -161,27 +161,6 @@ class EmergencySafetyNet(MessageRule):
 
     def _set_emergency(self, message: Message) -> None:
         set_intent(message, self.component_config[INTENT_KEY])
-
-    def _demote(self, message: Message) -> None:
-        """Replaces the classifier's ``emergency`` by the next intent in the ranking."""
-        dropped = {self.component_config[INTENT_KEY], DEFAULT_NLU_FALLBACK_INTENT_NAME}
-        rest = [
-            r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] not in dropped
-        ]
-        total = sum(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in rest)
-        threshold = self.component_config[FALLBACK_THRESHOLD_KEY]
-        best = rest[0] if rest else None
-        confidence = (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / total if best and total else 0.0
-        if best and confidence >= threshold:
-            intent = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: confidence}
-            rest = rest[1:]
-        else:
-            intent = {
-                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                PREDICTED_CONFIDENCE_KEY: threshold,
-            }
-        message.set(INTENT, intent, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [intent] + rest, add_to_output=True)
 
     def _add_entity(
         self, message: Message, category: str | None, span: tuple[int, int], reason: str

@@ -13,7 +13,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.constants import INTENT_MESSAGE_PREFIX
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME, INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -70,6 +70,26 @@ def set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
     ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
+
+
+def demote(message: Message, name: str, fallback_threshold: float) -> None:
+    """Replaces the predicted ``name`` by the next intent in the ranking, its confidence
+    renormalised without ``name``; ``nlu_fallback`` when that is below ``fallback_threshold``."""
+    dropped = {name, DEFAULT_NLU_FALLBACK_INTENT_NAME}
+    rest = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] not in dropped]
+    total = sum(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in rest)
+    best = rest[0] if rest else None
+    confidence = (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / total if best and total else 0.0
+    if best and confidence >= fallback_threshold:
+        intent = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: confidence}
+        rest = rest[1:]
+    else:
+        intent = {
+            INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+            PREDICTED_CONFIDENCE_KEY: fallback_threshold,
+        }
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent] + rest, add_to_output=True)
 
 
 def faq_examples(training_data: TrainingData) -> list[tuple[str, str]]:

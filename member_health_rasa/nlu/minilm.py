@@ -215,11 +215,10 @@ class MiniLMEncoder:
         mask = ((1.0 - present) * np.finfo(np.float32).min)[:, None, None, :]
         for i in range(self.layers):
             x = self._layer(x, mask, i)
-        pooled = (x * present[..., None]).sum(1) / np.maximum(present.sum(1, keepdims=True), 1e-9)
-        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return (x * present[..., None]).sum(1) / np.maximum(present.sum(1, keepdims=True), 1e-9)
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """One unit vector per text, float32, shape (len(texts), 384).
+    def pooled(self, texts: Sequence[str]) -> np.ndarray:
+        """The last layer's mean over each text's tokens, float32, shape (len(texts), 384).
 
         One BLAS thread: a member's message is a few small products, which several threads make
         slower and erratic on a busy server (median 16 vs 17 ms, 31 vs 122 ms when both cores
@@ -233,6 +232,27 @@ class MiniLMEncoder:
                 chunk = order[start : start + _BATCH]
                 out[chunk] = self._encode_batch([ids[i] for i in chunk])
         return out
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One unit vector per text (the sentence embedding), float32, shape (len(texts), 384)."""
+        pooled = self.pooled(texts)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+
+    def layer_weights(self) -> dict[str, np.ndarray]:
+        """The transformer layers' weights (``encoder.layer.*``, dense ones as (in, out), query,
+        key and value fused as ``qkv``): what fine-tuning changes (minilm_tuning.py)."""
+        return {name: t for name, t in self.w.items() if name.startswith("encoder.layer.")}
+
+    def with_layers(self, layers: dict[str, np.ndarray]) -> MiniLMEncoder:
+        """A copy with fine-tuned layer weights, sharing the tokenizer and the embeddings
+        (the mapped word table stays one copy in memory)."""
+        missing = set(self.layer_weights()) - set(layers)
+        if missing:
+            raise ValueError(f"fine-tuned weights lack {sorted(missing)[:3]}")
+        copy = object.__new__(MiniLMEncoder)
+        copy.__dict__.update(self.__dict__)
+        copy.w = {**self.w, **{name: np.asarray(t, dtype=np.float32) for name, t in layers.items()}}
+        return copy
 
 
 @lru_cache(maxsize=1)

@@ -31,6 +31,7 @@ from typing import Any
 from member_health.paths import ROOT
 
 CORPUS_DIR = ROOT / "tests" / "safety"
+EMERGENCY_EXAMPLES = ROOT / "data" / "emergency_examples.yml"
 # Reply variations that carry the 988 Suicide & Crisis Lifeline (data/responses/emergency.yml).
 SHOWS_988 = {"self_harm", "unspecified"}
 CALM_FALSE_ALARM_MAX = 0.05
@@ -48,14 +49,18 @@ def normalized(text: str) -> str:
 
 
 def training_texts() -> set[str]:
-    """Every training example in data/nlu, normalised (blind sets must not be among them)."""
+    """Every training example in data/nlu and the emergency classifier's examples file,
+    normalised (blind sets must not be among them)."""
     import yaml
+
+    from member_health_rasa.nlu.emergency_classifier import read_examples
 
     texts: set[str] = set()
     for path in (ROOT / "data" / "nlu").glob("*.yml"):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             for line in str(block.get("examples") or "").splitlines():
                 texts.add(normalized(line.lstrip("- ")))
+    texts.update(normalized(text) for text, _ in read_examples(EMERGENCY_EXAMPLES))
     return texts
 
 
@@ -228,8 +233,8 @@ class Report:
 # The later blind sets, each by a new author. The second to seventh were used to fix the readers
 # after they were measured (their figures overstate generalisation; the sixth and seventh were
 # first printed once by Rasa's debug log, then used for fixes in session 6); the eighth, ninth
-# and tenth (session 10) have never been looked at: the honest measure. Their misses are counted,
-# not listed.
+# and tenth (session 10) and eleventh (session 13) have never been looked at: the honest measure.
+# Their misses are counted, not listed.
 # Replace a held-out set with a fresh one once it has been used.
 LATER_SETS = {
     "emergency_fresh": " [second set, used for fixes]",
@@ -241,9 +246,11 @@ LATER_SETS = {
     "emergency_eighth": " [eighth set, held out]",
     "emergency_ninth": " [ninth set, held out]",
     "emergency_tenth": " [tenth set, held out]",
+    "emergency_eleventh": " [eleventh set, held out]",
     "emergency_denials": " [denials red-team set, used for fixes]",
 }
-HELD_OUT = {"emergency_eighth", "emergency_ninth", "emergency_tenth"}  # counted, never printed
+# counted, never printed
+HELD_OUT = {"emergency_eighth", "emergency_ninth", "emergency_tenth", "emergency_eleventh"}
 # Second sets of screen answers and staging one-shots (2026-11-30, a new author): the readers'
 # logic was fixed once from the staging set's misses after its first measurement.
 SECOND_SET_LABEL = " [second set]"

@@ -1,0 +1,201 @@
+"""The trained emergency classifier: all-MiniLM-L6-v2 fine-tuned to tell an emergency happening
+now from a calm message that only sounds alarming.
+
+DIET learns words from scratch; on blind sets it answered about one calm message in six with 911
+("had a seizure years ago", "this bill almost gave me a stroke", "what if I faint during the
+scan") and every example added to teach it otherwise cost emergencies (docs/safety.md). A
+pretrained sentence encoder already reads tense, negation and figures of speech; fine-tuned on
+the emergency examples against everything else it separates them far better (docs/safety.md,
+session 13).
+
+Right after DIET, this component decides the ``emergency`` intent for the pipeline:
+
+* its probability reaches ``threshold``: the intent becomes ``emergency`` (first in the ranking,
+  confidence 1.0, so no fallback hides it), whatever DIET said;
+* otherwise DIET's own ``emergency`` guess is not used: the next intent in DIET's ranking takes
+  over (or ``nlu_fallback`` below ``fallback_threshold``). DIET is trained on the same examples but
+  serves as the topic classifier.
+
+The pattern net (emergency_net.py, last in the pipeline) still adds every emergency it
+recognises, so an emergency is raised by either layer and withdrawn by neither; the net's rule
+that only the member's explicit negation of the very phrase withdraws one applies to this
+classifier's emergency as it did to DIET's. The threshold is low on purpose (fail safe): a
+missed emergency can harm a member, an extra 911 notice costs little.
+
+Training examples: every ``emergency`` example of the NLU data is positive, every other intent's
+example negative, plus ``examples_path`` (calm-but-alarming messages and emergencies in harder
+forms, written for this classifier; never the test corpora). Fine-tuning runs in TensorFlow
+(minilm_tuning.py, about 3-4 minutes on 2 cores); serving runs in NumPy (minilm.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from member_health_rasa.nlu.message_rule import MessageRule, demote, predicted_intent, set_intent
+from member_health_rasa.nlu.minilm import MiniLMEncoder, shared_encoder
+from member_health_rasa.nlu.minilm_tuning import Tuned, TuningConfig, fine_tune
+
+logger = logging.getLogger(__name__)
+
+INTENT_KEY = "intent"
+THRESHOLD_KEY = "threshold"
+FALLBACK_THRESHOLD_KEY = "fallback_threshold"
+EXAMPLES_KEY = "examples_path"
+EPOCHS_KEY = "epochs"
+SUMMARY_KEY = "emergency_classifier"
+MODEL_FILE = "emergency_classifier.npz"
+LABELS = {"emergency": 1, "calm": 0}
+
+
+class ExamplesFileError(ValueError):
+    """The extra examples file is missing or malformed (the message names the file)."""
+
+
+def read_examples(path: Path) -> list[tuple[str, int]]:
+    """``(text, 1 = emergency / 0 = calm)`` from the examples file: a mapping ``emergency`` /
+    ``calm`` -> {category: [texts]}."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise ExamplesFileError(f"{path}: cannot read the emergency examples ({error})") from error
+    if not isinstance(data, dict) or not set(data) <= {"version", *LABELS}:
+        raise ExamplesFileError(f"{path}: top-level keys must be 'emergency' and 'calm'")
+    out = []
+    for label, value in LABELS.items():
+        categories = data.get(label) or {}
+        if not isinstance(categories, dict):
+            raise ExamplesFileError(f"{path}: '{label}' must map categories to lists of texts")
+        for category, texts in categories.items():
+            if not isinstance(texts, list) or not all(isinstance(t, str) and t for t in texts):
+                raise ExamplesFileError(f"{path}: '{label}.{category}' must be a list of texts")
+            out += [(text, value) for text in texts]
+    return out
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class EmergencyClassifier(MessageRule):
+    """Decides ``emergency`` with a fine-tuned sentence encoder (module docstring)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        """The component's default config (see parent class for full docstring)."""
+        return {
+            INTENT_KEY: "emergency",
+            THRESHOLD_KEY: 0.1,
+            FALLBACK_THRESHOLD_KEY: 0.5,
+            EXAMPLES_KEY: "data/emergency_examples.yml",
+            EPOCHS_KEY: TuningConfig.epochs,
+        }
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The examples file's content: Rasa retrains when it changes (it is not NLU data)."""
+        path = Path(config.get(EXAMPLES_KEY) or cls.get_default_config()[EXAMPLES_KEY])
+        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        encoder: MiniLMEncoder | None = None,
+        head: tuple[np.ndarray, float] | None = None,
+    ) -> None:
+        """Creates the component around fine-tuned weights (None: untrained, changes nothing)."""
+        super().__init__(config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self.encoder = encoder
+        self.head = head
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> EmergencyClassifier:
+        """Creates an untrained component."""
+        return cls(config, model_storage, resource)
+
+    def training_examples(self, training_data: TrainingData) -> list[tuple[str, int]]:
+        """The NLU examples (``emergency`` positive, the rest negative) and the examples file."""
+        emergency = self.component_config[INTENT_KEY]
+        examples = [
+            (str(m.get(TEXT)), int(m.get(INTENT) == emergency))
+            for m in training_data.intent_examples
+            if m.get(TEXT)
+        ]
+        return examples + read_examples(Path(self.component_config[EXAMPLES_KEY]))
+
+    def train(self, training_data: TrainingData) -> Resource:
+        """Fine-tunes the encoder's layers and a head; stores them (plain arrays, no pickle)."""
+        examples = self.training_examples(training_data)
+        tuned = fine_tune(
+            shared_encoder(),
+            [text for text, _ in examples],
+            [label for _, label in examples],
+            TuningConfig(epochs=int(self.component_config[EPOCHS_KEY])),
+        )
+        with self._model_storage.write_to(self._resource) as directory:
+            np.savez(directory / MODEL_FILE, head=tuned.head, bias=tuned.bias, **tuned.layers)
+        self._use(tuned)
+        return self._resource
+
+    def _use(self, tuned: Tuned) -> None:
+        self.encoder = shared_encoder().with_layers(tuned.layers)
+        self.head = (tuned.head.astype(np.float32), float(tuned.bias))
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> EmergencyClassifier:
+        """Reads the stored weights; without them the component changes nothing (and says so)."""
+        component = cls(config, model_storage, resource)
+        try:
+            with model_storage.read_from(resource) as directory:
+                with np.load(directory / MODEL_FILE, allow_pickle=False) as stored:
+                    layers = {n: stored[n] for n in stored.files if n not in ("head", "bias")}
+                    tuned = Tuned(layers, stored["head"], float(stored["bias"]))
+        except (ValueError, FileNotFoundError, OSError):
+            logger.warning("emergency_classifier: no trained weights; DIET's emergency is used")
+            return component
+        component._use(tuned)
+        return component
+
+    def probability(self, texts: list[str]) -> np.ndarray:
+        """The probability that each text reports an emergency happening now."""
+        assert self.encoder is not None and self.head is not None
+        logits = self.encoder.pooled(texts) @ self.head[0] + self.head[1]
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def process_text(self, message: Message, text: str) -> None:
+        """Sets or withdraws ``emergency`` by the classifier's probability (module docstring)."""
+        if self.encoder is None:
+            return
+        probability = float(self.probability([text])[0])
+        message.set(SUMMARY_KEY, {"probability": round(probability, 4)}, add_to_output=True)
+        emergency = self.component_config[INTENT_KEY]
+        if probability >= self.component_config[THRESHOLD_KEY]:
+            set_intent(message, emergency)
+        elif predicted_intent(message) == emergency:
+            demote(message, emergency, self.component_config[FALLBACK_THRESHOLD_KEY])
