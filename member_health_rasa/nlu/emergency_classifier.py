@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -44,6 +43,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from member_health.emergency_examples import load_examples
 from member_health_rasa.nlu.message_rule import MessageRule, demote, predicted_intent, set_intent
 from member_health_rasa.nlu.minilm import MiniLMEncoder, shared_encoder
 from member_health_rasa.nlu.minilm_tuning import Tuned, TuningConfig, fine_tune
@@ -57,32 +57,6 @@ EXAMPLES_KEY = "examples_path"
 EPOCHS_KEY = "epochs"
 SUMMARY_KEY = "emergency_classifier"
 MODEL_FILE = "emergency_classifier.npz"
-LABELS = {"emergency": 1, "calm": 0}
-
-
-class ExamplesFileError(ValueError):
-    """The extra examples file is missing or malformed (the message names the file)."""
-
-
-def read_examples(path: Path) -> list[tuple[str, int]]:
-    """``(text, 1 = emergency / 0 = calm)`` from the examples file: a mapping ``emergency`` /
-    ``calm`` -> {category: [texts]}."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ExamplesFileError(f"{path}: cannot read the emergency examples ({error})") from error
-    if not isinstance(data, dict) or not set(data) <= {"version", *LABELS}:
-        raise ExamplesFileError(f"{path}: top-level keys must be 'emergency' and 'calm'")
-    out = []
-    for label, value in LABELS.items():
-        categories = data.get(label) or {}
-        if not isinstance(categories, dict):
-            raise ExamplesFileError(f"{path}: '{label}' must map categories to lists of texts")
-        for category, texts in categories.items():
-            if not isinstance(texts, list) or not all(isinstance(t, str) and t for t in texts):
-                raise ExamplesFileError(f"{path}: '{label}.{category}' must be a list of texts")
-            out += [(text, value) for text in texts]
-    return out
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -96,7 +70,7 @@ class EmergencyClassifier(MessageRule):
             INTENT_KEY: "emergency",
             THRESHOLD_KEY: 0.1,
             FALLBACK_THRESHOLD_KEY: 0.5,
-            EXAMPLES_KEY: "data/emergency_examples.yml",
+            EXAMPLES_KEY: "data/patterns/emergency_examples.yml",
             EPOCHS_KEY: TuningConfig.epochs,
         }
 
@@ -140,7 +114,7 @@ class EmergencyClassifier(MessageRule):
             for m in training_data.intent_examples
             if m.get(TEXT)
         ]
-        return examples + read_examples(Path(self.component_config[EXAMPLES_KEY]))
+        return examples + load_examples(Path(self.component_config[EXAMPLES_KEY]))
 
     def train(self, training_data: TrainingData) -> Resource:
         """Fine-tunes the encoder's layers and a head; stores them (plain arrays, no pickle)."""

@@ -619,6 +619,7 @@ def warn_unoffered_topics(content: Content) -> None:
 # if that exists, otherwise only parsed as YAML.
 PATTERN_LOADERS = {
     "emergency": "member_health.emergency_patterns:load_patterns",
+    "emergency_examples": "member_health.emergency_examples:load_examples",
     "scope": "member_health.scope:load_vocabulary",
     "tumor_terms": "member_health.tumor_terms:load_terms",
 }

@@ -31,7 +31,7 @@ from typing import Any
 from member_health.paths import ROOT
 
 CORPUS_DIR = ROOT / "tests" / "safety"
-EMERGENCY_EXAMPLES = ROOT / "data" / "emergency_examples.yml"
+EMERGENCY_EXAMPLES = ROOT / "data" / "patterns" / "emergency_examples.yml"
 # Reply variations that carry the 988 Suicide & Crisis Lifeline (data/responses/emergency.yml).
 SHOWS_988 = {"self_harm", "unspecified"}
 CALM_FALSE_ALARM_MAX = 0.05
@@ -53,14 +53,14 @@ def training_texts() -> set[str]:
     normalised (blind sets must not be among them)."""
     import yaml
 
-    from member_health_rasa.nlu.emergency_classifier import read_examples
+    from member_health.emergency_examples import load_examples
 
     texts: set[str] = set()
     for path in (ROOT / "data" / "nlu").glob("*.yml"):
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             for line in str(block.get("examples") or "").splitlines():
                 texts.add(normalized(line.lstrip("- ")))
-    texts.update(normalized(text) for text, _ in read_examples(EMERGENCY_EXAMPLES))
+    texts.update(normalized(text) for text, _ in load_examples(EMERGENCY_EXAMPLES))
     return texts
 
 

@@ -18,13 +18,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from member_health.emergency_examples import ExamplesFileError, load_examples
 from member_health.paths import ROOT
 from member_health_rasa.nlu.emergency_classifier import (
     MODEL_FILE,
     SUMMARY_KEY,
     EmergencyClassifier,
-    ExamplesFileError,
-    read_examples,
 )
 from member_health_rasa.nlu.minilm import shared_encoder
 
@@ -95,7 +94,7 @@ def test_buttons_and_an_untrained_component_change_nothing(tmp_path: Path) -> No
 
 
 def test_the_examples_file_has_both_kinds() -> None:
-    examples = read_examples(ROOT / "data" / "emergency_examples.yml")
+    examples = load_examples(ROOT / "data" / "patterns" / "emergency_examples.yml")
     assert sum(label for _, label in examples) >= 500
     assert sum(1 - label for _, label in examples) >= 500
 
@@ -116,7 +115,7 @@ def test_a_bad_examples_file_is_named_in_a_clear_error(
     path = tmp_path / "examples.yml"
     path.write_text(content)
     with pytest.raises(ExamplesFileError, match=error) as raised:
-        read_examples(path)
+        load_examples(path)
     assert str(path) in str(raised.value)
 
 
