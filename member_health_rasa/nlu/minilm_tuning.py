@@ -6,9 +6,10 @@ is the one minilm.py runs in NumPy at serving time (same weights layout: dense w
 tests/unit/test_minilm_tuning.py checks that both give the same outputs. The embeddings stay
 frozen (the 47 MB word table is shared with the sentence encoder).
 
-Repeatable on a given machine: fixed seeds and shuffle; TensorFlow's CPU kernels here give the
-same weights run after run (tests/unit/test_minilm_tuning.py; op determinism is not switched
-on: TensorFlow 2.12 cannot switch it off again for the rest of `rasa train`).
+Repeatable on a given machine: a fixed seed for the head and the shuffle, and no TensorFlow
+randomness; TensorFlow's CPU kernels give the same weights run after run and process after
+process (tests/unit/test_minilm_tuning.py). Op determinism is not switched on: TensorFlow 2.12
+cannot switch it off again for the rest of `rasa train`.
 """
 from __future__ import annotations
 
@@ -62,12 +63,9 @@ def fine_tune(
 ) -> Tuned:
     """Trains the layers and head on ``texts`` (label 1 = positive), the positives weighted by
     negatives / positives; returns the weights for NumPy inference."""
-    import tensorflow as tf
-
     y = np.asarray(labels, dtype=np.float32)
     if len(set(y.tolist())) < 2:
         raise ValueError("fine-tuning needs positive and negative examples")
-    tf.random.set_seed(config.seed)
     return _train(TFMiniLM(encoder, config.seed), texts, y, config)
 
 

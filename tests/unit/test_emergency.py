@@ -42,6 +42,7 @@ EMERGENCIES = [
     # chest / heart
     ("I have chest pain", "medical"),
     ("crushing chest pain", "medical"),
+    ("my chest feels crushed and it goes down my arm", "medical"),
     ("my chest hurts so bad", "medical"),
     ("my chest feels weird and my left arm is numb", "medical"),
     ("chest feels a bit tight", "medical"),
@@ -83,6 +84,8 @@ EMERGENCIES = [
     ("i feel faint", "medical"),
     ("something's wrong with my heart, it's racing and I feel faint", "medical"),
     # bleeding
+    ("bleeding after a tooth pull, soaking the gauze every few min", "medical"),
+    ("im soaking a pad every hour and feel dizzy", "medical"),
     ("I'm bleeding a lot", "medical"),
     ("I'm bleeding from my head", "medical"),
     ("my son is drowning in the pool", "medical"),
@@ -306,6 +309,10 @@ HISTORICAL = [
 
 ORDINARY = [
     ("hi", NO),
+    # soaking that is not blood, arm pain with no chest named (session 13 review)
+    ("soaking a towel in hot water helps my back", NO),
+    ("i use a heating pad and soak in the tub", NO),
+    ("the ache going into my left arm is from my tennis elbow", NO),
     ("i can't stand being dizzy every morning", NO),  # "can't stand" = dislike, before dizzy
     ("hello there", NO),
     ("what is osteosarcoma?", NO),

@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from member_health.emergency import EmergencyDetector
 from member_health.emergency_examples import ExamplesFileError, load_examples
 from member_health.paths import ROOT
 from member_health_rasa.nlu.emergency_classifier import (
@@ -25,6 +28,7 @@ from member_health_rasa.nlu.emergency_classifier import (
     SUMMARY_KEY,
     EmergencyClassifier,
 )
+from member_health_rasa.nlu.emergency_net import EmergencySafetyNet
 from member_health_rasa.nlu.minilm import shared_encoder
 
 
@@ -57,8 +61,83 @@ def intent(message: Message) -> tuple[str, float]:
 def test_an_emergency_reading_sets_the_intent_whatever_diet_said(tmp_path: Path) -> None:
     message = parsed(loaded(tmp_path, 10.0), "hello there", ("greet", 0.99), ("faq", 0.01))
     assert intent(message) == ("emergency", 1.0)
-    assert [r["name"] for r in message.get(INTENT_RANKING_KEY)] == ["emergency", "greet", "faq"]
-    assert message.get(SUMMARY_KEY)["probability"] > 0.99
+    ranking = [(r["name"], round(r["confidence"], 3)) for r in message.get(INTENT_RANKING_KEY)]
+    assert ranking == [("emergency", 1.0), ("greet", 0.495), ("faq", 0.005)]
+    assert message.get(SUMMARY_KEY) == {"score": 1.0, "replaced_diet_emergency": False}
+
+
+def pipeline_config(name: str) -> dict[str, Any]:
+    """The component's entry in config.yml (its thresholds as shipped)."""
+    config = yaml.safe_load((ROOT / "config.yml").read_text())
+    entries = [c for c in config["pipeline"] if c["name"].split(".")[-1] == name]
+    assert len(entries) == 1
+    return {k: v for k, v in entries[0].items() if k != "name"}
+
+
+def test_the_fallback_thresholds_agree_across_the_pipeline() -> None:
+    fallback = pipeline_config("FallbackClassifier")["threshold"]
+    assert pipeline_config("EmergencyClassifier")["fallback_threshold"] == fallback
+    assert pipeline_config("EmergencySafetyNet")["fallback_threshold"] == fallback
+
+
+@pytest.mark.parametrize("diet_top", [0.6, 0.9, 0.95, 0.99, 1.0])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("my dad is slumped over and won't answer me", "emergency"),
+        # the member's explicit negation of the very phrase withdraws it (the net's rule)
+        ("no chest pain, just asking about my copay", "faq"),
+    ],
+)
+def test_the_classifiers_emergency_survives_the_fallback_until_the_net(
+    tmp_path: Path, diet_top: float, text: str, want: str
+) -> None:
+    """EmergencyClassifier -> Rasa's FallbackClassifier -> EmergencySafetyNet, as config.yml
+    orders and sets them, whatever DIET's confidence in another intent."""
+    message = parsed(loaded(tmp_path, 10.0), text, ("faq", diet_top), ("greet", 1 - diet_top))
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(),
+                                   **pipeline_config("FallbackClassifier")})  # fmt: skip
+    net_config = {
+        **EmergencySafetyNet.get_default_config(),
+        **pipeline_config("EmergencySafetyNet"),
+    }
+    net = EmergencySafetyNet(net_config, EmergencyDetector(ROOT / net_config["patterns_path"]))
+    message = net.process(fallback.process([message]))[0]
+    assert message.get(INTENT)["name"] == want
+
+
+def test_a_danger_late_in_a_long_message_is_scored_in_its_own_window(tmp_path: Path) -> None:
+    component = loaded(tmp_path, 0.0)
+    encoder = component.encoder
+    assert encoder is not None
+    danger = "he collapsed and stopped breathing"
+    long_text = "my plan question is about the deductible and the copay. " * 20 + danger
+    assert len(encoder.tokenizer.encode(long_text)) > 200
+    # a head that scores a text by how close it is to the danger sentence
+    direction = encoder.pooled([danger])[0]
+    direction /= np.linalg.norm(direction)
+    plain = encoder.pooled(["my plan question is about the deductible and the copay."])[0]
+    bias = -float((plain @ direction + encoder.pooled([danger])[0] @ direction) / 2)
+    component.head = (direction, bias)
+
+    def one_pass(text: str) -> float:
+        return float(1 / (1 + np.exp(-(encoder.pooled([text])[0] @ direction + bias))))
+
+    assert component.score(danger) > 0.9 and one_pass(long_text[: -len(danger)]) < 0.1
+    assert one_pass(long_text) < 0.5  # averaged over the whole message, the danger is lost
+    assert component.score(long_text) > 0.9  # scored sentence by sentence too
+
+
+@pytest.mark.parametrize("value", ["0.05", 0, 1, 1.5, None, True])
+def test_a_bad_threshold_stops_the_server_with_its_name(tmp_path: Path, value: Any) -> None:
+    config = {**EmergencyClassifier.get_default_config(), "threshold": value}
+    with pytest.raises(ValueError, match="EmergencyClassifier's threshold"):
+        EmergencyClassifier(config, LocalModelStorage(tmp_path), Resource("x"))
+
+
+def test_the_shipped_threshold_is_the_default() -> None:
+    shipped = pipeline_config("EmergencyClassifier")["threshold"]
+    assert shipped == EmergencyClassifier.get_default_config()["threshold"]
 
 
 @pytest.mark.parametrize(
@@ -78,12 +157,13 @@ def test_a_calm_reading_replaces_diets_emergency_by_its_next_intent(
     message = parsed(loaded(tmp_path, -10.0), "had a seizure years ago, fine since", *ranking)
     assert intent(message) == want
     assert "emergency" not in [r["name"] for r in message.get(INTENT_RANKING_KEY)]
+    assert message.get(SUMMARY_KEY)["replaced_diet_emergency"]
 
 
 def test_a_calm_reading_leaves_other_intents_alone(tmp_path: Path) -> None:
     message = parsed(loaded(tmp_path, -10.0), "hi", ("greet", 0.7), ("faq", 0.3))
     assert intent(message) == ("greet", 0.7)
-    assert message.get(SUMMARY_KEY)["probability"] < 0.01
+    assert message.get(SUMMARY_KEY)["score"] < 0.01
 
 
 def test_buttons_and_an_untrained_component_change_nothing(tmp_path: Path) -> None:
