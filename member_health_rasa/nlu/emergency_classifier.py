@@ -8,7 +8,9 @@ pretrained sentence encoder already reads tense, negation and figures of speech;
 the emergency examples against everything else it separates them far better (docs/safety.md,
 session 13).
 
-Right after DIET, this component decides the ``emergency`` intent for the pipeline:
+**Not enabled in config.yml** (docs/safety.md, session 13: it answered non-acute red flags of
+the screen's test conversations with 911, and its errors moved with each change of its
+examples). Added right after DIET, it decides the ``emergency`` intent for the pipeline:
 
 * its score reaches ``threshold``: the intent becomes ``emergency`` (first in the ranking,
   confidence 1.0, DIET's other intents halved so that the FallbackClassifier's ambiguity margin

@@ -1,8 +1,7 @@
 """Emergency safety net in the Rasa server: an NLU component (last in the pipeline) and a policy.
 
-Two detectors, one decision. The trained classifiers propose an intent (``emergency`` is the
-emergency classifier's call, emergency_classifier.py; "DIET" below means that prediction); this
-component runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the same text:
+Two detectors, one decision. The trained classifier (DIET) proposes an intent; this component
+runs ``member_health.emergency`` (spaCy patterns + NegEx-style context) on the same text:
 
 * the net fires (an affirmed alarm phrase, or an acute back-pain red flag read by
   ``member_health.red_flags.acute_flag``): the intent becomes ``emergency`` (confidence 1.0,

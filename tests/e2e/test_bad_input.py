@@ -125,7 +125,10 @@ def test_rest_webhook_bad_input(servers, post, case: str, raw: bytes, status: in
     assert replies and all(r.get("text") or r.get("buttons") for r in replies), replies
     assert "<script>" not in bot_texts(replies)
     tracker = get_tracker(servers, sender)
-    assert tracker["latest_message"]["entities"] == [], "entities were forced"
+    # only what the emergency net adds when a classifier reads an emergency (its reason), never
+    # an entity the message itself carried
+    entities = tracker["latest_message"]["entities"]
+    assert [e for e in entities if e.get("extractor") != "EmergencySafetyNet"] == [], "forced"
     assert tracker["latest_input_channel"] == "rest"
     assert_nothing_forced(tracker)
 

@@ -42,13 +42,11 @@ def test_no_blind_item_is_trained_on(directory: Path) -> None:
     assert not copied, f"{len(copied)} items equal a training example (positions {copied})"
 
 
-# Measured 2026-12-01 on the fresh set; they may only improve. Issue 17's goals not met yet: out
-# of scope answered with a topic or 911 at most 1 in 50 (here 4 of 96). Session 13's emergency
-# classifier took that from 9 to 4 and FAQ topics from 0.956 to 0.959, but accuracy 0.899 ->
-# 0.888 and macro-F1 0.923 -> 0.910: it gives 911 to a few more ordinary messages (13 against
-# 10 of 593) while it halves the calm false alarms of the safety sets (docs/safety.md).
-FRESH_FLOORS = {"accuracy": 0.885, "retrieval_accuracy": 0.945, "macro_f1": 0.905}
-FRESH_OUT_OF_SCOPE_ANSWERED_MAX = 4
+# Measured 2026-12-01 (session 11) on the fresh set; they may only improve. Issue 17's goals
+# not met yet: out of scope answered with a topic or 911 at most 1 in 50 (here 9 of 96, 6 of
+# them 911 from the classifier, which only the member's own negation may withdraw).
+FRESH_FLOORS = {"accuracy": 0.89, "retrieval_accuracy": 0.945, "macro_f1": 0.915}
+FRESH_OUT_OF_SCOPE_ANSWERED_MAX = 9
 
 
 @pytest.mark.model

@@ -33,15 +33,5 @@ async def test_every_dev_emergency_is_caught(report) -> None:  # type: ignore[no
     assert report.emergency_recall == 1.0, [e for e in report.errors if e[1] == EMERGENCY]
 
 
-# At most 4 of 283 ordinary dev messages answered with 911 (1.4 %). Until session 12 it was 1
-# (a new loss of bladder control, on purpose) and the gate 1 %; session 13's emergency classifier
-# adds three ("my back hurts and my leg keeps going numb", "I have had cancer before and now my
-# back is hurting", "I'm leaving now, goodbye") while it gives 911 to half as many calm but
-# alarming messages of the blind safety sets (docs/safety.md): a trade on the safe side.
-FALSE_ALARMS_MAX = 0.015
-
-
 async def test_almost_no_false_alarms(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.false_alarm_rate <= FALSE_ALARMS_MAX, [
-        e for e in report.errors if e[2] == EMERGENCY
-    ]
+    assert report.false_alarm_rate <= 0.01, [e for e in report.errors if e[2] == EMERGENCY]

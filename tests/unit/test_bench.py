@@ -202,6 +202,7 @@ def test_our_hash_is_the_one_of_model_hash_sh() -> None:
                 "requirements-model.txt",
                 "member_health_rasa/nlu",
                 "member_health_rasa/policies",
+                "member_health/emergency_examples.py",
             ],
         )
         == script.stdout.strip()
