@@ -115,6 +115,17 @@ class WordPieceTokenizer:
         return [self.cls, *ids[: MAX_TOKENS - 2], self.sep]
 
 
+def padded(ids: Sequence[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Token ids padded with 0 to the longest row, and the mask of real tokens (1.0 / 0.0)."""
+    length = max(len(row) for row in ids)
+    tokens = np.zeros((len(ids), length), dtype=np.int64)
+    present = np.zeros((len(ids), length), dtype=np.float32)
+    for row, row_ids in enumerate(ids):
+        tokens[row, : len(row_ids)] = row_ids
+        present[row, : len(row_ids)] = 1.0
+    return tokens, present
+
+
 def read_safetensors(path: Path, mapped: tuple[str, ...] = ()) -> dict[str, np.ndarray]:
     """The float32 tensors of a safetensors file; those named in ``mapped`` as read-only views of
     the file mapped in memory, the rest read into memory.
@@ -200,12 +211,8 @@ class MiniLMEncoder:
         return self._norm(self._dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
 
     def _encode_batch(self, ids: Sequence[list[int]]) -> np.ndarray:
-        length = max(len(row) for row in ids)
-        tokens = np.zeros((len(ids), length), dtype=np.int64)
-        present = np.zeros((len(ids), length), dtype=np.float32)
-        for row, row_ids in enumerate(ids):
-            tokens[row, : len(row_ids)] = row_ids
-            present[row, : len(row_ids)] = 1.0
+        tokens, present = padded(ids)
+        length = tokens.shape[1]
         x = (
             self.w[_WORDS][tokens]
             + self.w["embeddings.position_embeddings.weight"][:length]

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from member_health_rasa.nlu.minilm import MiniLMEncoder
+from member_health_rasa.nlu.minilm import MiniLMEncoder, padded
 
 _WORDS = "embeddings.word_embeddings.weight"
 
@@ -130,16 +130,6 @@ class TFMiniLM:
         pooled = tf.reduce_sum(x * present[..., None], 1) / tf.reduce_sum(present, 1, keepdims=True)
         return tf.squeeze(tf.matmul(pooled, self.head) + self.bias, -1)
 
-    def batch(self, ids: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Token ids padded to the longest row, and the mask of real tokens."""
-        length = max(len(row) for row in ids)
-        out = np.zeros((len(ids), length), dtype=np.int32)
-        present = np.zeros((len(ids), length), dtype=np.float32)
-        for row, row_ids in enumerate(ids):
-            out[row, : len(row_ids)] = row_ids
-            present[row, : len(row_ids)] = 1.0
-        return out, present
-
     def tuned(self) -> Tuned:
         """The current weights, for NumPy inference."""
         layers = {name: v.numpy() for name, v in self.params.items()}
@@ -174,7 +164,7 @@ def _train(model: TFMiniLM, texts: Sequence[str], y: np.ndarray, cfg: TuningConf
         order = rng.permutation(len(ids))
         for start in range(0, len(order), cfg.batch_size):
             chunk = order[start : start + cfg.batch_size]
-            batch_ids, present = model.batch([ids[i] for i in chunk])
+            batch_ids, present = padded([ids[i] for i in chunk])
             warm = min(1.0, (done + 1) / max(1.0, cfg.warmup * steps))
             rate = cfg.learning_rate * warm * max(0.0, (steps - done) / steps)
             step(batch_ids, present, y[chunk], np.float32(rate))

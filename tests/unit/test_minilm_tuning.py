@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from member_health_rasa.nlu.minilm import shared_encoder
+from member_health_rasa.nlu.minilm import padded, shared_encoder
 from member_health_rasa.nlu.minilm_tuning import TFMiniLM, Tuned, TuningConfig, fine_tune, token_ids
 
 TEXTS = [
@@ -35,7 +35,7 @@ def perturbed() -> Tuned:
 def test_tensorflow_and_numpy_give_the_same_logits() -> None:
     tuned = perturbed()
     model = TFMiniLM(shared_encoder(), seed=0, tuned=tuned)
-    ids, present = model.batch(token_ids(shared_encoder(), TEXTS, max_tokens=256))
+    ids, present = padded(token_ids(shared_encoder(), TEXTS, max_tokens=256))
     tf_logits = model.logits(ids, present).numpy()
     served = shared_encoder().with_layers(tuned.layers)
     np_logits = served.pooled(TEXTS) @ tuned.head + tuned.bias
