@@ -17,6 +17,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDE
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.clarify import FAQ
+from member_health_rasa.nlu.numpy_diet import NumpyDIETClassifier
 
 SURE = 0.9
 # Intents whose message may still end up answered with an FAQ topic.
@@ -32,8 +33,8 @@ def may_be_faq(message: Message) -> bool:
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class FaqResponseSelector(ResponseSelector):
-    """ResponseSelector that selects for the messages that may be FAQ questions only."""
+class FaqResponseSelector(NumpyDIETClassifier, ResponseSelector):
+    """ResponseSelector that selects for the messages that may be FAQ questions only (in NumPy)."""
 
     def process(self, messages: list[Message]) -> list[Message]:
         """The selector's pick on every message that may be an FAQ question."""
