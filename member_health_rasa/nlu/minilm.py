@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from scipy.special import erf
-from threadpoolctl import ThreadpoolController
+
+from member_health_rasa.nlu.numerics import gelu, layer_norm, one_blas_thread, softmax
 
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
 _BATCH = 64
@@ -180,11 +180,7 @@ class MiniLMEncoder:
         self.dim = int(self.w[_WORDS].shape[1])
 
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
-        mean = x.mean(-1, keepdims=True)
-        var = ((x - mean) ** 2).mean(-1, keepdims=True)
-        return (x - mean) / np.sqrt(var + self.eps) * self.w[name + ".weight"] + self.w[
-            name + ".bias"
-        ]
+        return layer_norm(x, self.w[name + ".weight"], self.w[name + ".bias"], self.eps)
 
     def _dense(self, x: np.ndarray, name: str) -> np.ndarray:
         flat = x.reshape(-1, x.shape[-1]) @ self.w[name + ".weight"] + self.w[name + ".bias"]
@@ -199,15 +195,13 @@ class MiniLMEncoder:
             return t.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
 
         q, k, v = (split(t) for t in np.split(self._dense(x, p + "attention.self.qkv"), 3, axis=-1))
-        scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + mask
-        scores = np.exp(scores - scores.max(-1, keepdims=True))
-        scores /= scores.sum(-1, keepdims=True)
+        scores = softmax(q @ k.transpose(0, 1, 3, 2) / np.sqrt(size) + mask)
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dim)
         x = self._norm(
             self._dense(context, p + "attention.output.dense") + x, p + "attention.output.LayerNorm"
         )
         hidden = self._dense(x, p + "intermediate.dense")
-        hidden = hidden * 0.5 * (1.0 + erf(hidden / np.sqrt(2.0)))
+        hidden = gelu(hidden)
         return self._norm(self._dense(hidden, p + "output.dense") + x, p + "output.LayerNorm")
 
     def _encode_batch(self, ids: Sequence[list[int]]) -> np.ndarray:
@@ -237,7 +231,7 @@ class MiniLMEncoder:
         """
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))  # batch similar lengths
         out = np.zeros((len(ids), self.dim), dtype=np.float32)
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             for start in range(0, len(order), _BATCH):
                 chunk = order[start : start + _BATCH]
                 out[chunk] = self._encode_batch([ids[i] for i in chunk])
@@ -263,12 +257,6 @@ class MiniLMEncoder:
         copy.__dict__.update(self.__dict__)
         copy.w = {**self.w, **{name: np.asarray(t, dtype=np.float32) for name, t in layers.items()}}
         return copy
-
-
-@lru_cache(maxsize=1)
-def _blas() -> ThreadpoolController:
-    """The process's BLAS libraries, found once (``threadpool_limits`` searches on every call)."""
-    return ThreadpoolController()
 
 
 @lru_cache(maxsize=1)

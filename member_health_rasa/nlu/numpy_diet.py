@@ -34,21 +34,10 @@ from rasa.nlu.classifiers.diet_classifier import DIETClassifier
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.utils.tensorflow.constants import FEATURIZERS
-from scipy.special import erf
+
+from member_health_rasa.nlu.numerics import gelu, layer_norm, one_blas_thread, softmax
 
 LAYER_NORM_EPSILON = 1e-6  # the transformer's LayerNormalization(epsilon=1e-6)
-
-
-def gelu(x: np.ndarray) -> np.ndarray:
-    """``tf.nn.gelu`` (exact, not the tanh approximation)."""
-    return (0.5 * x * (1.0 + erf(x / np.float32(math.sqrt(2.0))))).astype(np.float32)
-
-
-def layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """Keras ``LayerNormalization`` over the last axis."""
-    mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + np.float32(LAYER_NORM_EPSILON)) * gamma + beta
 
 
 def positions(length: int, units: int) -> np.ndarray:
@@ -123,7 +112,7 @@ class EncoderLayer:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         length, units = x.shape
         depth = units // self.heads
-        normed = layer_norm(x, *self.norm)
+        normed = layer_norm(x, *self.norm, LAYER_NORM_EPSILON)
 
         def split(t: np.ndarray) -> np.ndarray:
             return t.reshape(length, self.heads, depth).transpose(1, 0, 2)
@@ -133,13 +122,10 @@ class EncoderLayer:
             split(self.key(normed)),
             split(self.value(normed)),
         )
-        logits = query @ key.transpose(0, 2, 1) / np.float32(math.sqrt(depth))
-        logits = logits - logits.max(axis=-1, keepdims=True)
-        weights = np.exp(logits)
-        weights /= weights.sum(axis=-1, keepdims=True)
+        weights = softmax(query @ key.transpose(0, 2, 1) / np.float32(math.sqrt(depth)))
         attention = (weights @ value).transpose(1, 0, 2).reshape(length, units)
         x = x + self.output(attention)
-        return x + self.ffn_out(self.ffn_in(layer_norm(x, *self.ffn_norm)))
+        return x + self.ffn_out(self.ffn_in(layer_norm(x, *self.ffn_norm, LAYER_NORM_EPSILON)))
 
 
 @dataclass(frozen=True)
@@ -156,7 +142,7 @@ class Encoder:
         x = x * np.float32(math.sqrt(units)) + positions(x.shape[0], units)
         for layer in self.layers:
             x = layer(x)
-        return gelu(layer_norm(x, *self.norm))
+        return gelu(layer_norm(x, *self.norm, LAYER_NORM_EPSILON))
 
     @classmethod
     def of(cls, transformer: Any) -> Encoder:
@@ -211,10 +197,7 @@ class Forward:
             x = layer(x)
         if self.encoder is not None:
             x = self.encoder(x)
-        similarities = self.embed(x[-1]) @ self.labels.T
-        similarities = similarities - similarities.max()
-        confidences = np.exp(similarities)
-        return confidences / confidences.sum()
+        return softmax(self.embed(x[-1]) @ self.labels.T)
 
     @classmethod
     def of(cls, model: Any) -> Forward:
@@ -290,7 +273,8 @@ class NumpyDIETClassifier(DIETClassifier):
         if forward is None or not sequence or not sentence or any(f.is_dense() for f in text):
             return None
         try:
-            return forward.scores(sequence, sentence)
+            with one_blas_thread():
+                return forward.scores(sequence, sentence)
         except ValueError:  # features of another width than the model's
             return None
 

@@ -12,7 +12,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from member_health.paths import ROOT
-from member_health_rasa.nlu.numpy_diet import NumpyDIETClassifier, gelu, layer_norm, positions
+from member_health_rasa.nlu.numerics import gelu, layer_norm
+from member_health_rasa.nlu.numpy_diet import NumpyDIETClassifier, positions
 from member_health_rasa.tools.nlu_eval import BLIND_DIR, FRESH_BLIND_DIR, dev_examples
 
 TOLERANCE = 1e-5
@@ -27,7 +28,7 @@ def test_gelu_layer_norm_and_positions_are_tensorflows() -> None:
     keras_norm.build((3, 8))
     keras_norm.set_weights([gamma, beta])
     assert np.allclose(gelu(x), tf.nn.gelu(x).numpy(), atol=1e-6)
-    assert np.allclose(layer_norm(x, gamma, beta), keras_norm(x).numpy(), atol=1e-5)
+    assert np.allclose(layer_norm(x, gamma, beta, 1e-6), keras_norm(x).numpy(), atol=1e-5)
     assert positions(3, 4)[1].tolist() == pytest.approx(
         [np.sin(1), np.cos(1), np.sin(0.01), np.cos(0.01)]
     )
