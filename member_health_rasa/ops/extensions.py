@@ -8,7 +8,10 @@ policies (config.yml). What none of them can do is installed here, at the server
 - ``request guards``: body caps, 413s for over-long NLU texts and 400s for malformed API bodies
   on every route (``ops.server_hooks``; Sanic's public API only);
 - ``action guard``: a custom action that fails or hangs answers the member (``ops.action_guard``);
-- ``action reply validator``: the custom action reply's schema compiled once (``ops.speedups``).
+- ``action reply validator``: the custom action reply's schema compiled once (``ops.speedups``);
+- ``action requests in ujson``: the action endpoint, once the agent is loaded, encodes the
+  conversation it sends with ujson (``ops.action_endpoint``: a subclass of Rasa's
+  ``EndpointConfig``, not a patch).
 
 The last two are private patches of Rasa (``EXTENSIONS`` gives each one's reason). Each has an
 equivalence or behaviour test in tests/unit, and ``python -m member_health_rasa.bench.patches``
@@ -65,6 +68,12 @@ def _action_reply_validator(_: Sanic) -> None:
     speedups.install_cached_validator()
 
 
+def _action_endpoint(app: Sanic) -> None:
+    from member_health_rasa.ops import action_endpoint
+
+    action_endpoint.install(app)
+
+
 @dataclass(frozen=True)
 class Extension:
     """One extension: its name in the start-up log, how to install it, why it is a patch."""
@@ -88,6 +97,7 @@ EXTENSIONS = (
         patch="RemoteAction._validate_action_result: Rasa re-checks the constant schema on "
         "every custom action reply (36 % of busy time; 96 % of the call, bench.patches)",
     ),
+    Extension("action requests in ujson", _action_endpoint),
 )
 
 

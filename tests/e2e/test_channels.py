@@ -552,8 +552,13 @@ def test_every_start_of_a_server_installs_the_extensions_once(servers, channel_s
         log = (server.log_dir / f"rasa-{server.rasa_port}.log").read_text(errors="replace")
         starts = log.count("Starting Rasa server on")
         assert starts >= 1
-        installed = "installed: request guards, action guard, action reply validator"
+        installed = (
+            "installed: request guards, action guard, action reply validator, "
+            "action requests in ujson"
+        )
         assert log.count(installed) == starts, (log.count(installed), starts)
+        swapped = "custom action requests are encoded with ujson"
+        assert log.count(swapped) == starts, (log.count(swapped), starts)
 
 
 HANDOFF = "I want to talk to a nurse"  # answered by a custom action (action_handoff)

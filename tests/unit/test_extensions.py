@@ -165,10 +165,17 @@ def test_install_all_installs_every_extension_once_and_logs_it(
     app = rasa.core.run.configure_app([], enable_api=True)
     caplog.set_level(logging.INFO, logger=extensions.__name__)
     names = extensions.install_all(app)
-    assert names == ["request guards", "action guard", "action reply validator"]
+    assert names == [
+        "request guards",
+        "action guard",
+        "action reply validator",
+        "action requests in ujson",
+    ]
     # Only this module's lines: a socket.io client left by another test may log meanwhile.
     logged = [r.getMessage() for r in caplog.records if r.name == extensions.__name__]
-    assert logged == ["installed: request guards, action guard, action reply validator"]
+    assert logged == [
+        "installed: request guards, action guard, action reply validator, action requests in ujson"
+    ]
     assert app.config.REQUEST_MAX_SIZE == 1024 * 1024
     assert getattr(RemoteAction.run, "guarded", False)
     assert getattr(RemoteAction._validate_action_result, "member_health", False)
