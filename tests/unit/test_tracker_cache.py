@@ -201,3 +201,29 @@ async def test_a_stale_entry_leaves_the_count_to_rasa(
         entry = one.cache.get("m1")
         assert entry is not None
         assert stored_in_session(session, one.SQLEvent, entry, "m1") is None
+
+
+async def test_save_stores_the_rows_rasas_save_stores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our multi-row insert and Rasa's ORM save write the same rows, turn after turn."""
+    ours = store(tmp_path / "ours.db", monkeypatch, True)
+    rasa = SQLTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(tmp_path / "rasa.db"))
+    turns = [[ActionExecuted("action_listen")], *(turn(number) for number in range(3))]
+    for replica in (ours, rasa):
+        tracker = DialogueStateTracker("m1", DOMAIN.slots)
+        for events in turns:
+            for event in events:
+                tracker.update(event)
+            await replica.save(tracker)
+
+    def rows(replica: SQLTrackerStore) -> list[tuple[object, ...]]:
+        table = replica.SQLEvent
+        columns = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+        with replica.session_scope() as session:
+            found = session.query(*(getattr(table, c) for c in columns)).order_by(table.id)
+            return [tuple(row) for row in found]
+
+    stored = rows(ours)
+    assert len(stored) == 1 + 3 * 5
+    assert stored == rows(rasa)
