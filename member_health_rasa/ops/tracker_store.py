@@ -140,6 +140,10 @@ class PrivacySQLTrackerStore(SQLTrackerStore):
                 if entry is None:
                     return None
                 self.cache.put(sender_id, entry)
+            # The cached tracker's fold of its applied events, continued over the rows just
+            # read: the copy handed out starts from it instead of walking the whole session
+            # (at turn 300 the walk was a third of a turn).
+            entry.tracker.applied_events()
             return clone(entry.tracker)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -227,3 +227,17 @@ async def test_save_stores_the_rows_rasas_save_stores(
     stored = rows(ours)
     assert len(stored) == 1 + 3 * 5
     assert stored == rows(rasa)
+
+
+async def test_a_retrieved_tracker_continues_the_caches_fold(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The tracker handed out starts with the applied events of every stored event folded
+    (no walk over the session), and they are Rasa's."""
+    one = store(db, monkeypatch, True)
+    await add_turns(one, "m1", 0, 5)
+    tracker = await one.retrieve("m1")
+    assert tracker is not None
+    folded = getattr(tracker, "_folded", None)
+    assert folded is not None and folded[0] == len(tracker.events)
+    assert tracker.applied_events() == DialogueStateTracker.applied_events(tracker)
