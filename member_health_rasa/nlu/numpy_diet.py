@@ -19,7 +19,7 @@ overrides the private ``_predict`` (the one method that turns a message into sco
 per-call cost above) and keeps Rasa's own path for anything it does not cover: dense features,
 diagnostic data (``rasa test``), relative attention, a unidirectional encoder, cosine or
 non-softmax confidences. ``tests/unit/test_numpy_diet.py`` checks it against Rasa's TensorFlow
-prediction on every message of the dev, blind and safety sets (same ranking, scores to 1e-5).
+prediction on the dev, blind and safety sets' messages (same top label, scores to 1e-5).
 """
 from __future__ import annotations
 
