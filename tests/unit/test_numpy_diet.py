@@ -35,8 +35,20 @@ def test_gelu_layer_norm_and_positions_are_tensorflows() -> None:
     )
 
 
+# Odd inputs: punctuation or an emoji only, one letter, a long repetition, other scripts, spaces.
+ODD = [
+    "???",
+    "\U0001f44d",
+    "a",
+    "ok ok ok " * 300,
+    "¿dónde está el médico? 骨癌",
+    "   x   ",
+    "I\nhave\tpain",
+]
+
+
 def texts() -> list[str]:
-    found = [
+    found = ODD + [
         text
         for directory in (None, BLIND_DIR, FRESH_BLIND_DIR)
         for text, _ in (dev_examples(directory) if directory else dev_examples())
