@@ -14,12 +14,12 @@ the precomputed label embeddings), so it runs here in NumPy on the same weights:
 - the sentence position's embedding against ``all_labels_embed``: inner product and softmax.
 
 ``NumpyDIETClassifier`` is the ``DIETClassifier`` named in config.yml (and the base of
-``FaqResponseSelector``). It
-overrides the private ``_predict`` (the one method that turns a message into scores; reason: the
-per-call cost above) and keeps Rasa's own path for anything it does not cover: dense features,
-diagnostic data (``rasa test``), relative attention, a unidirectional encoder, cosine or
-non-softmax confidences. ``tests/unit/test_numpy_diet.py`` checks it against Rasa's TensorFlow
-prediction on the dev, blind and safety sets' messages (same top label, scores to 1e-5).
+``FaqResponseSelector``). It overrides the private ``_predict`` (the one method that turns a
+message into scores; reason: the per-call cost above) and keeps Rasa's own path for anything
+it does not cover: dense features, diagnostic data (``rasa test``), relative attention, a
+unidirectional encoder, cosine or non-softmax confidences. ``tests/unit/test_numpy_diet.py``
+checks it against Rasa's TensorFlow prediction on the dev, blind and safety sets' messages
+(same top label, scores to 1e-5).
 """
 from __future__ import annotations
 
@@ -261,6 +261,8 @@ class NumpyDIETClassifier(DIETClassifier):
     def numpy_scores(self, message: Message) -> np.ndarray | None:
         """The label scores in NumPy, or None where Rasa's own path is needed."""
         forward = self.numpy_forward()
+        if forward is None:
+            return None
         featurizers = self.component_config[FEATURIZERS]
         # Message._filter_sparse_features' choice and order, without Rasa's deep copy and hstack
         text = [
@@ -270,7 +272,7 @@ class NumpyDIETClassifier(DIETClassifier):
         ]
         sequence = [f.features for f in text if f.is_sparse() and f.type == FEATURE_TYPE_SEQUENCE]
         sentence = [f.features for f in text if f.is_sparse() and f.type == FEATURE_TYPE_SENTENCE]
-        if forward is None or not sequence or not sentence or any(f.is_dense() for f in text):
+        if not sequence or not sentence or any(f.is_dense() for f in text):
             return None
         try:
             with one_blas_thread():

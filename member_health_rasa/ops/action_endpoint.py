@@ -5,7 +5,8 @@ which aiohttp encodes with the standard library: 7.6 % of the Rasa server's busy
 members (py-spy, after DIET moved to NumPy). ujson (a pinned dependency of Rasa and Sanic)
 encodes the same value about 2.7 times faster. ``JsonEndpointConfig`` is Rasa's
 ``EndpointConfig`` with its public ``session()`` giving aiohttp that encoder; a value ujson
-refuses (a NaN, an object it does not know) is encoded by the standard library as before.
+refuses is encoded by the standard library as before (NaN, infinities and big integers ujson
+writes as the standard library does: tests/unit/test_action_endpoint.py).
 
 ``install(app)`` (``member_health_rasa.ops.extensions``) puts it in place once Rasa has loaded
 the agent (``after_server_start``): on the agent and its message processor, from which every

@@ -13,9 +13,9 @@ policies (config.yml). What none of them can do is installed here, at the server
   conversation it sends with ujson (``ops.action_endpoint``: a subclass of Rasa's
   ``EndpointConfig``, not a patch).
 
-The last two are private patches of Rasa (``EXTENSIONS`` gives each one's reason). Each has an
-equivalence or behaviour test in tests/unit, and ``python -m member_health_rasa.bench.patches``
-measures what a speedup gains.
+The action guard and the reply validator are private patches of Rasa (``EXTENSIONS`` gives
+each one's reason). Each has an equivalence or behaviour test in tests/unit, and ``python -m
+member_health_rasa.bench.patches`` measures what a speedup gains.
 
 **Where they are installed, and why there.** Every Rasa server of this project is started by
 ``member_health_rasa.ops.rasa_entry`` (``make run`` via ``tools/serve.py``, ``make shell``, the
