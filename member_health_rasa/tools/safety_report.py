@@ -25,16 +25,38 @@ import sys
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from member_health.paths import ROOT
 
 CORPUS_DIR = ROOT / "tests" / "safety"
 EMERGENCY_EXAMPLES = ROOT / "data" / "patterns" / "emergency_examples.yml"
-# Reply variations that carry the 988 Suicide & Crisis Lifeline (data/responses/emergency.yml).
-SHOWS_988 = {"self_harm", "unspecified"}
+EMERGENCY_RESPONSES = ROOT / "data" / "responses" / "emergency.yml"
 CALM_FALSE_ALARM_MAX = 0.05
+
+
+@lru_cache(maxsize=4)
+def _emergency_variations(path: Path) -> list[dict[str, Any]]:
+    """The ``utter_emergency`` variations of the responses file."""
+    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["responses"]["utter_emergency"])
+
+
+def shows_988(kind: str | None, path: Path = EMERGENCY_RESPONSES) -> bool:
+    """Does the ``utter_emergency`` variation Rasa sends for ``emergency_type`` ``kind`` carry
+    the 988 Lifeline? Read from the responses file: the variation conditioned on ``kind``, else
+    the one without a condition (Rasa's choice when no condition matches)."""
+    default = ""
+    for variation in _emergency_variations(path):
+        values = [c.get("value") for c in variation.get("condition") or []]
+        if not values:
+            default = variation.get("text", "")
+        elif kind in values:
+            return "988" in variation.get("text", "")
+    return "988" in default
 
 
 def load(name: str, directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
@@ -51,7 +73,6 @@ def normalized(text: str) -> str:
 def training_texts() -> set[str]:
     """Every training example in data/nlu and the emergency classifier's examples file,
     normalised (blind sets must not be among them)."""
-    import yaml
 
     from member_health.emergency_examples import load_examples
 
@@ -189,7 +210,7 @@ def emergency_sections(
         if item["expected"] == "emergency":
             recall.add({**item, "category": item["kind"]}, intent == "emergency", got)
             if item.get("self_harm"):
-                crisis.add(item, intent == "emergency" and kind in SHOWS_988, got)
+                crisis.add(item, intent == "emergency" and shows_988(kind), got)
         else:
             calm.add(item, intent != "emergency", got)
     return recall, crisis, calm

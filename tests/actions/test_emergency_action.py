@@ -16,6 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.emergency import ActionEmergencyEscalation, escalation_record, notify_webhook
 from member_health.settings import plan
 from member_health_rasa.project import merged_domain
+from member_health_rasa.tools.safety_report import shows_988
 
 TEXT = "my husband won't wake up and I can't breathe"
 INSTRUCTION = "call 911 or go to the nearest hospital"
@@ -197,9 +198,9 @@ def nlg() -> TemplatedNaturalLanguageGenerator:
 @pytest.mark.parametrize(
     "category, has_988",
     [
-        ("medical", False),
+        ("medical", True),  # self-harm read as medical (pills, cuts) still gets 988
         ("labor", False),
-        ("harm_others", False),
+        ("harm_others", True),
         ("self_harm", True),
         ("unspecified", True),
         (None, True),  # slot never set: the default variation
@@ -217,6 +218,17 @@ def test_emergency_response_puts_911_in_the_first_bubble(
     if has_988:
         assert "call or text 988" in rendered["text"]
         assert "Suicide & Crisis Lifeline" in rendered["text"]
+
+
+@pytest.mark.parametrize(
+    "category", ["medical", "labor", "harm_others", "self_harm", "unspecified", "acute", None]
+)
+def test_safety_report_reads_988_as_rasa_renders_it(
+    nlg: TemplatedNaturalLanguageGenerator, category: str | None
+) -> None:
+    rendered = nlg.generate_from_slots("utter_emergency", {"emergency_type": category}, "rest")
+    assert rendered is not None
+    assert shows_988(category) is ("988" in rendered["text"])
 
 
 async def test_followup_renders_with_the_plan_contacts(
