@@ -68,7 +68,8 @@ async def measure(
     growth = None
     if growth_turns > 0:
         print(f"  {prefix}: growth, one conversation of {growth_turns} turns", flush=True)
-        growth = growth_figures(await run_growth(url, growth_turns, prefix, load))
+        samples, fresh = await run_growth(url, growth_turns, prefix, load)
+        growth = growth_figures(samples, fresh=fresh)
         print(report.growth_table({prefix: growth}).splitlines()[-1], flush=True)
     results = []
     for members in levels:
@@ -283,7 +284,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "ours" in by_model and "baseline" in by_model:
             result["ratios"]["growth"] = growth_ratios(by_model["ours"], by_model["baseline"])
         print(f"\nours/baseline: {json.dumps(result['ratios'])}")
-    result["targets"] = report.target_checks(runs[first]["levels"], result.get("ratios", {}))
+    result["targets"] = report.target_checks(
+        runs[first]["levels"], result.get("ratios", {}), by_model.get(first)
+    )
     for check, met in result["targets"].items():
         print(f"  {'MET ' if met else 'MISS'} {check}")
     result["wall_s"] = round(time.monotonic() - started, 1)

@@ -2,7 +2,8 @@
 
 Closed loop without think time, like a saturation test: each member sends its next message as
 soon as the previous one is answered, one conversation after another (a new sender id each).
-``run_growth``: one member, one long conversation, one message after another.
+``run_growth``: one member, one long conversation, one message after another (its last turns
+alternating with a new member's first).
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Any
 import aiohttp
 
 from member_health_rasa.bench.conversations import growth_messages, member_conversations
-from member_health_rasa.bench.stats import LevelResult, Sample, summarize
+from member_health_rasa.bench.stats import LevelResult, Sample, summarize, window_bounds
 
 ERROR_PAUSE_S = 0.1  # a server that fails fast must not turn the loop into a busy loop
 
@@ -98,21 +99,34 @@ async def run_level(url: str, members: int, load: Load, sender_prefix: str) -> L
     return summarize(members, samples, start, end)
 
 
-async def run_growth(url: str, turns: int, sender_prefix: str, load: Load) -> list[Sample]:
+async def run_growth(
+    url: str, turns: int, sender_prefix: str, load: Load
+) -> tuple[list[Sample], list[Sample]]:
     """One member (a new sender id) sends the growth conversation's ``turns`` messages, each as
-    soon as the previous one is answered; one sample per turn, in order."""
+    soon as the previous one is answered; one sample per turn, in order. Its last window of
+    turns alternates, message by message, with a second new member's first window (the same
+    mix): the second list, turn 1 measured on the same host at the same moment as turn 300."""
     samples: list[Sample] = []
+    fresh: list[Sample] = []
     sender = f"{sender_prefix}-growth-{uuid.uuid4().hex[:8]}"
+    newcomer = f"{sender_prefix}-growth-fresh-{uuid.uuid4().hex[:8]}"
+    first_paired, last = window_bounds(turns, turns) if turns > 0 else (1, 0)
+    newcomer_texts = iter(growth_messages(last - first_paired + 1))
     webhook = f"{url}/webhooks/rest/webhook"
     async with aiohttp.ClientSession(
         timeout=aiohttp.ClientTimeout(total=load.timeout_s), headers=rest_headers()
     ) as session:
-        for text in growth_messages(turns):
+        for turn, text in enumerate(growth_messages(turns), start=1):
             sample = await _send(session, webhook, sender, text)
             samples.append(sample)
             if not sample.ok:
                 await asyncio.sleep(ERROR_PAUSE_S)
-    return samples
+            if turn >= first_paired:
+                sample = await _send(session, webhook, newcomer, next(newcomer_texts))
+                fresh.append(sample)
+                if not sample.ok:
+                    await asyncio.sleep(ERROR_PAUSE_S)
+    return samples, fresh
 
 
 class HttpParser:

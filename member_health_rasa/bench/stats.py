@@ -144,7 +144,10 @@ class GrowthPoint:
 @dataclass
 class GrowthResult:
     """One conversation's reply time by turn; ``ratio_last_to_first``: the last point's median
-    over the first's (turn 300 / turn 1)."""
+    over the first's (turn 300 / turn 1). ``fresh_first_ms``: the median of a new member's first
+    window, sent alternately with the last window; ``ratio_last_to_fresh``: the last point's
+    median over it, the two measured together (the host's speed drifts between turn 1 and
+    turn 300: the sequential ratio of one build ranged 0.63-1.32x over eight runs)."""
 
     turns: int
     window: int
@@ -153,6 +156,8 @@ class GrowthResult:
     errors: int
     empty_replies: int
     latencies_ms: list[float | None]  # by turn; None: the turn failed
+    fresh_first_ms: float = math.nan
+    ratio_last_to_fresh: float = math.nan
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,7 +166,10 @@ class GrowthResult:
         """The headline: ``turn_<n>_ms`` for each point, ``turn_<last>_over_turn_1``."""
         result = {f"turn_{point.turn}_ms": point.median_ms for point in self.points}
         if self.points:
-            result[f"turn_{self.points[-1].turn}_over_turn_1"] = self.ratio_last_to_first
+            last = self.points[-1].turn
+            result[f"turn_{last}_over_turn_1"] = self.ratio_last_to_first
+            result["fresh_turn_1_ms"] = self.fresh_first_ms
+            result[f"turn_{last}_over_fresh_turn_1"] = self.ratio_last_to_fresh
         return result
 
     def at(self, turn: int) -> GrowthPoint | None:
@@ -169,10 +177,15 @@ class GrowthResult:
         return next((point for point in self.points if point.turn == turn), None)
 
 
-def growth_figures(samples: Sequence[Sample], window: int = GROWTH_WINDOW) -> GrowthResult:
-    """Figures of one conversation's turns, ``samples[0]`` being turn 1."""
+def growth_figures(
+    samples: Sequence[Sample], window: int = GROWTH_WINDOW, fresh: Sequence[Sample] = ()
+) -> GrowthResult:
+    """Figures of one conversation's turns, ``samples[0]`` being turn 1; ``fresh``: a new
+    member's first turns, sent alternately with the last window."""
     turns = len(samples)
     latencies: list[float | None] = [round(s.latency * 1000, 1) if s.ok else None for s in samples]
+    fresh_ms = [round(s.latency * 1000, 1) for s in fresh if s.ok]
+    fresh_first = round(percentile(fresh_ms, 50), 1)  # NaN without any
     points = []
     for turn in growth_points(turns):
         first, last = window_bounds(turn, turns, window)
@@ -185,9 +198,11 @@ def growth_figures(samples: Sequence[Sample], window: int = GROWTH_WINDOW) -> Gr
         ratio_last_to_first=ratio(points[-1].median_ms, points[0].median_ms)
         if points
         else math.nan,
-        errors=sum(not s.ok for s in samples),
-        empty_replies=sum(s.ok and s.empty for s in samples),
+        errors=sum(not s.ok for s in [*samples, *fresh]),
+        empty_replies=sum(s.ok and s.empty for s in [*samples, *fresh]),
         latencies_ms=latencies,
+        fresh_first_ms=fresh_first,
+        ratio_last_to_fresh=ratio(points[-1].median_ms, fresh_first) if points else math.nan,
     )
 
 

@@ -85,10 +85,18 @@ def test_bench_measures_the_running_servers(bench_servers, tmp_path: Path) -> No
     assert [point.turn for point in growth.points] == [1, 4, 12]
     assert all(point.messages == 10 and point.median_ms > 0 for point in growth.points), growth
     assert growth.ratio_last_to_first > 0
+    assert growth.fresh_first_ms > 0 and growth.ratio_last_to_fresh > 0, growth
     written = json.loads((tmp_path / "bench-latest.json").read_text())
     assert written["runs"]["running"]["levels"][1]["members"] == 3
     summary = written["growth"]["running"]
-    assert set(summary) == {"turn_1_ms", "turn_4_ms", "turn_12_ms", "turn_12_over_turn_1"}
+    assert set(summary) == {
+        "turn_1_ms",
+        "turn_4_ms",
+        "turn_12_ms",
+        "turn_12_over_turn_1",
+        "fresh_turn_1_ms",
+        "turn_12_over_fresh_turn_1",
+    }
     assert all(value > 0 for value in summary.values()), summary
     assert len(written["runs"]["running"]["growth"]["latencies_ms"]) == 12
     assert (tmp_path / "bench.png").read_bytes().startswith(PNG_MAGIC)

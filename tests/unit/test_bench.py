@@ -149,22 +149,24 @@ def test_ratios_match_levels_by_member_count() -> None:
     "ours, ratio, expected",
     [
         (
-            [level(1, 30, p95=50), level(10, 60, p95=190)],
+            [level(1, 30, p95=50), level(10, 60, p95=190), level(50, 60, p95=990)],
             3.1,
             {
                 "throughput >= 3x baseline": True,
                 "p95 <= 60 ms at 1": True,
                 "p95 <= 200 ms at 10": True,
+                "p95 <= 1000 ms at 50": True,
                 "rasa RSS <= 1200 MB": True,
             },
         ),
         (
-            [level(1, 30, p95=61), level(10, 60, p95=201, rss=1300)],
+            [level(1, 30, p95=61), level(10, 60, p95=201, rss=1300), level(50, 60, p95=1001)],
             2.9,
             {
                 "throughput >= 3x baseline": False,
                 "p95 <= 60 ms at 1": False,
                 "p95 <= 200 ms at 10": False,
+                "p95 <= 1000 ms at 50": False,
                 "rasa RSS <= 1200 MB": False,
             },
         ),
@@ -173,6 +175,18 @@ def test_ratios_match_levels_by_member_count() -> None:
 )
 def test_target_checks(ours: list[LevelResult], ratio: float, expected: dict) -> None:
     assert target_checks(ours, {"saturated_messages_per_s": ratio}) == expected
+
+
+@pytest.mark.parametrize("last_ms, met", [(60.0, True), (61.0, False)])
+def test_growth_target_is_the_last_turn_against_a_new_members_turn_1(
+    last_ms: float, met: bool
+) -> None:
+    growth = growth_figures(turns([10.0] * 290 + [last_ms] * 10), fresh=turns([50.0] * 10))
+    checks = target_checks([level(1, 30)], {}, growth)
+    assert checks["turn 300 <= 1.2x a new member's turn 1 (alternating)"] is met
+    assert "turn 300 <= 1.2x a new member's turn 1 (alternating)" not in target_checks(
+        [level(1, 30)], {}, growth_figures(turns([10.0] * 300))  # no new member: no figure
+    )
 
 
 def test_memory_of_a_session() -> None:
@@ -394,6 +408,8 @@ def test_growth_medians_of_windows_and_ratio() -> None:
         "turn_100_ms": 100.5,
         "turn_300_ms": 295.5,
         "turn_300_over_turn_1": round(295.5 / 5.5, 2),
+        "fresh_turn_1_ms": pytest.approx(math.nan, nan_ok=True),
+        "turn_300_over_fresh_turn_1": pytest.approx(math.nan, nan_ok=True),
     }
     assert (result.turns, result.window, result.errors) == (300, 10, 0)
     assert result.latencies_ms[0] == 1.0 and result.latencies_ms[-1] == 300.0
@@ -410,6 +426,15 @@ def test_growth_leaves_failed_turns_out_of_the_medians_and_counts_them() -> None
     assert (last.first_turn, last.messages, last.median_ms) == (11, 10, 90.0)
     assert result.ratio_last_to_first == 4.5
     assert result.latencies_ms[:7] == [None] * 6 + [20.0]
+
+
+def test_growth_against_a_new_members_turns_sent_alternately() -> None:
+    fresh = turns([200.0] * 9 + [9000.0], failed=frozenset({1}))  # one fails, one is slow
+    result = growth_figures(turns([100.0] * 290 + [250.0] * 10), fresh=fresh)
+    assert result.fresh_first_ms == 200.0  # the median of the nine that succeeded
+    assert result.ratio_last_to_fresh == 1.25 and result.ratio_last_to_first == 2.5
+    assert result.errors == 1
+    assert result.summary()["turn_300_over_fresh_turn_1"] == 1.25
 
 
 def test_growth_of_nothing_and_of_all_failed() -> None:
@@ -429,16 +454,16 @@ def test_growth_ratios_ours_over_baseline_at_each_turn() -> None:
 def test_growth_table_shows_each_model_with_its_ratio() -> None:
     table = growth_table(
         {
-            "ours": growth_figures(turns([20.0] * 10 + [50.0] * 290)),
-            "baseline": growth_figures(turns([60.0] * 300)),
+            "ours": growth_figures(turns([20.0] * 10 + [50.0] * 290), fresh=turns([25.0] * 10)),
+            "baseline": growth_figures(turns([60.0] * 300), fresh=turns([60.0] * 10)),
         }
     )
     header, columns, ours, baseline = table.splitlines()
     assert "300 turns" in header
     assert "turn 1 (1-10)" in columns and "turn 100 (96-105)" in columns
-    assert "turn 300/1" in columns
-    assert ours.split() == ["ours", "20", "50", "50", "2.50x", "0", "0"]
-    assert baseline.split() == ["baseline", "60", "60", "60", "1.00x", "0", "0"]
+    assert "turn 300/1" in columns and "turn 300/new" in columns
+    assert ours.split() == ["ours", "20", "50", "50", "2.50x", "25", "2.00x", "0", "0"]
+    assert baseline.split() == ["baseline", "60", "60", "60", "1.00x", "60", "1.00x", "0", "0"]
 
 
 def test_rolling_medians_skip_failed_turns() -> None:
