@@ -4,6 +4,8 @@ writes, when another replica writes the same conversation, after "forget me", a 
 rewrite reusing row ids and a new session; callers cannot change the cached tracker."""
 from __future__ import annotations
 
+import datetime
+import json
 import time
 from pathlib import Path
 
@@ -241,3 +243,42 @@ async def test_a_retrieved_tracker_continues_the_caches_fold(
     folded = getattr(tracker, "_folded", None)
     assert folded is not None and folded[0] == len(tracker.events)
     assert tracker.applied_events() == DialogueStateTracker.applied_events(tracker)
+
+
+def test_decode_reads_every_event_type_as_rasa_does() -> None:
+    from types import SimpleNamespace
+
+    from rasa.shared.core import events as ev
+
+    from member_health_rasa.ops.tracker_cache import decode
+
+    samples = [
+        UserUttered("hi", {"name": "greet", "confidence": 0.9}, [{"entity": "x", "value": 1}]),
+        BotUttered("hello", {"buttons": [{"title": "Yes", "payload": "/affirm"}]}),
+        SlotSet("topic", "t"),
+        ActionExecuted("utter_greet", policy="RulePolicy", confidence=1.0),
+        SessionStarted(),
+        ev.ActiveLoop("stage_form"),
+        ev.LoopInterrupted(True),
+        ev.Restarted(),
+        ev.FollowupAction("action_listen"),
+        ev.ReminderScheduled("greet", datetime.datetime(2026, 12, 1), name="r"),
+        ev.ReminderCancelled(name="r"),
+        ev.ActionReverted(),
+        ev.UserUtteranceReverted(),
+        ev.AllSlotsReset(),
+        ev.ConversationPaused(),
+        ev.ConversationResumed(),
+        ev.AgentUttered("hi"),
+        ev.EntitiesAdded([{"entity": "x", "value": 1}]),
+        ev.DefinePrevUserUtteredFeaturization(True),
+        ev.ActionExecutionRejected("action_x"),
+        ev.StoryExported(),
+    ]
+    dicts = [event.as_dict() for event in samples] + [{"event": "topic"}, {"no": "event"}]
+    rows = [SimpleNamespace(data=json.dumps(d)) for d in dicts]
+    expected = [ev.Event.from_parameters(d) for d in dicts if "event" in d]
+    assert decode(rows) == [event for event in expected if event]
+    assert [type(event) for event in decode(rows)] == [type(event) for event in samples]
+    with pytest.raises(ValueError, match="Unknown event name"):  # as Rasa's own decoding
+        decode([SimpleNamespace(data=json.dumps({"event": "no_such_event"}))])
