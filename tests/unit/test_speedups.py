@@ -46,6 +46,15 @@ REPLIES = [
     {"responses": {"text": "not a list"}},
     {"events": [{"event": "slot", "name": 5, "value": 1}]},
     ["not", "an", "object"],
+    # the outer schema accepts these; only the event type's own schema refuses them
+    {"events": [{"event": "bot", "text": 5}]},
+    {"events": [{"event": "user", "text": "hi", "parse_data": {"intent": "greet"}}]},
+    {"events": [{"event": "slot", "name": "a", "value": 1}, {"event": "action", "name": 3}]},
+    {"events": [{"event": "action", "name": "utter_x", "policy": None, "confidence": 1.0}]},
+    {"events": [{"event": 5}]},
+    {"events": [{"event": "slot", "name": "a", "timestamp": "yesterday"}]},
+    {"events": [{"event": "bot", "text": "hi", "data": {"buttons": []}, "metadata": None}]},
+    {"events": [{"event": "restart"}, {"event": "session_started"}, {"event": "pause"}]},
 ]
 
 
@@ -67,6 +76,14 @@ def test_action_replies_are_validated_as_rasa_does(reply: dict) -> None:
         assert raised.value.validator == error.validator
     else:
         assert OURS(action, copy.deepcopy(reply)) is expected
+
+
+def test_each_event_is_checked_against_its_own_type_only() -> None:
+    schema = RemoteAction.action_response_format_spec()
+    assert speedups.by_event_type(schema, jsonschema.Draft7Validator) is not None
+    unkeyed = copy.deepcopy(schema)
+    unkeyed["properties"]["events"]["items"]["oneOf"].append({"properties": {}})
+    assert speedups.by_event_type(unkeyed, jsonschema.Draft7Validator) is None  # full check
 
 
 def test_install_replaces_the_method_once(monkeypatch: pytest.MonkeyPatch) -> None:
