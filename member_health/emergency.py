@@ -13,6 +13,7 @@ token's NORM (lowercased; contractions and listed typos normalised), so "cant br
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -48,6 +49,7 @@ __all__ = [
 AFFIRMED = "affirmed"
 # After a denial these words introduce what the member does report ("pregnant, no contractions,
 # but I have a terrible headache"): the denial no longer speaks for the whole message.
+RECENT_DECISIONS = 64  # per detector: enough for the messages in flight on one server
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "besides"})
 
 
@@ -144,9 +146,21 @@ class EmergencyDetector:
         """Load and validate ``path``; raises ``PatternFileError`` on a bad file."""
         self.path = Path(path)
         self._c = load_patterns(self.path)
+        # The last few decisions by text: the server reads each message twice (before the rate
+        # limits and in the NLU pipeline), and a Decision is immutable.
+        self._recent: OrderedDict[str, Decision] = OrderedDict()
 
     def detect(self, text: str) -> Decision:
         """Decide whether ``text`` describes an emergency happening now."""
+        decision = self._recent.get(text)
+        if decision is None:
+            decision = self._detect(text)
+            self._recent[text] = decision
+            if len(self._recent) > RECENT_DECISIONS:
+                self._recent.popitem(last=False)
+        return decision
+
+    def _detect(self, text: str) -> Decision:
         if not text or not text.strip():
             return Decision(fired=False)
         doc = self._doc(text)

@@ -67,7 +67,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from member_health.emergency import Decision, EmergencyDetector
+from member_health.emergency import Decision, EmergencyDetector, load_detector
 from member_health.red_flags import UNNAMED, acute_flag
 from member_health_rasa.nlu.message_rule import MessageRule, demote, predicted_intent, set_intent
 
@@ -113,7 +113,8 @@ class EmergencySafetyNet(MessageRule):
         execution_context: ExecutionContext,
     ) -> EmergencySafetyNet:
         """Reads and validates the pattern file (raises ``PatternFileError`` if it is bad)."""
-        detector = EmergencyDetector(Path(config[PATTERNS_PATH_KEY]))
+        # The process's detector for the file (the rate limiter reads messages with it first).
+        detector = load_detector(config[PATTERNS_PATH_KEY])
         logger.info("Emergency safety net loaded from %s", detector.path)
         return cls(config, detector)
 

@@ -649,3 +649,16 @@ def test_every_mistake_is_reported_on_one_line(tmp_path: Path) -> None:
     assert "patterns[0] (id 'x'): 'category' is 'cardiac'" in message
     assert "patterns[1]: each pattern must be a mapping" in message
     assert "patterns[2] (id 'y'): unknown key(s): colour" in message
+
+
+def test_recent_decisions_are_remembered_by_text_and_bounded() -> None:
+    from member_health.emergency import RECENT_DECISIONS
+
+    detector = EmergencyDetector(DEFAULT_PATTERNS_PATH)
+    first = detector.detect("I can't breathe")
+    assert first.fired and detector.detect("I can't breathe") is first  # the server's 2nd read
+    for number in range(RECENT_DECISIONS + 5):
+        detector.detect(f"message {number}")
+    assert len(detector._recent) == RECENT_DECISIONS
+    again = detector.detect("I can't breathe")
+    assert again == first  # decided anew once forgotten, the same way

@@ -426,3 +426,10 @@ def test_an_acute_red_flag_the_net_reads_as_past_or_hypothetical_is_left_to_the_
 ) -> None:
     result = run(net, parsed(text, [("out_of_scope", 0.9), ("faq", 0.1)]))
     assert result[INTENT]["name"] == "out_of_scope"
+
+
+def test_the_component_and_the_rate_limiter_share_one_detector(tmp_path: Path) -> None:
+    from member_health.emergency import load_detector
+
+    relative = make_net(tmp_path, patterns_path="data/patterns/emergency.yml")
+    assert relative.detector is load_detector()  # the rate limiter's: one read of each message
