@@ -8,7 +8,8 @@ policies (config.yml). What none of them can do is installed here, at the server
 - ``request guards``: body caps, 413s for over-long NLU texts and 400s for malformed API bodies
   on every route (``ops.server_hooks``; Sanic's public API only);
 - ``action guard``: a custom action that fails or hangs answers the member (``ops.action_guard``);
-- ``action reply validator``: the custom action reply's schema compiled once (``ops.speedups``);
+- ``action reply validator``: the custom action reply's schema compiled once, each event checked
+  against its own type's schema (``ops.speedups``);
 - ``action requests in ujson``: the action endpoint, once the agent is loaded, encodes the
   conversation it sends with ujson (``ops.action_endpoint``: a subclass of Rasa's
   ``EndpointConfig``, not a patch).
