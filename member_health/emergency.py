@@ -47,9 +47,9 @@ __all__ = [
 ]
 
 AFFIRMED = "affirmed"
+RECENT_DECISIONS = 64  # per detector: enough for the messages in flight on one server
 # After a denial these words introduce what the member does report ("pregnant, no contractions,
 # but I have a terrible headache"): the denial no longer speaks for the whole message.
-RECENT_DECISIONS = 64  # per detector: enough for the messages in flight on one server
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "besides"})
 
 
