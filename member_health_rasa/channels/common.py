@@ -4,6 +4,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from rasa.shared.core.events import UserUttered
+
 from member_health.channel_format import choose_button, last_buttons
 from member_health.limits import (
     MAX_BODY_BYTES,
@@ -77,7 +79,14 @@ async def latest_buttons(app: Any, sender_id: str) -> list[dict[str, Any]]:
         return []
     if tracker is None:
         return []
-    return last_buttons([event.as_dict() for event in tracker.events])
+    # Only the events since the member's last message can hold the current buttons: the rest
+    # of the conversation is not turned into dicts (it grows with every turn).
+    tail: list[Any] = []
+    for event in reversed(tracker.events):
+        tail.append(event)
+        if isinstance(event, UserUttered):
+            break
+    return last_buttons([event.as_dict() for event in reversed(tail)])
 
 
 async def resolve_text(app: Any, sender_id: str, text: str, numbered: bool = False) -> str:
