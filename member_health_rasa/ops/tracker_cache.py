@@ -148,7 +148,7 @@ def in_session(row: Any, start: float | None) -> bool:
 @lru_cache(maxsize=64)  # the event types: about 25
 def event_class(type_name: str) -> type[Event] | None:
     """Rasa's ``Event.resolve_by_type``, once per type name: Rasa walks every ``Event`` subclass
-    (``inspect.isabstract`` on each) for every event it decodes, a third of a retrieve."""
+    (``inspect.isabstract`` on each) for every event it decodes, half of a retrieve."""
     return Event.resolve_by_type(type_name)
 
 

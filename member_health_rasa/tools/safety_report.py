@@ -35,28 +35,20 @@ from member_health.paths import ROOT
 
 CORPUS_DIR = ROOT / "tests" / "safety"
 EMERGENCY_EXAMPLES = ROOT / "data" / "patterns" / "emergency_examples.yml"
-EMERGENCY_RESPONSES = ROOT / "data" / "responses" / "emergency.yml"
 CALM_FALSE_ALARM_MAX = 0.05
 
 
-@lru_cache(maxsize=4)
-def _emergency_variations(path: Path) -> list[dict[str, Any]]:
-    """The ``utter_emergency`` variations of the responses file."""
-    return list(yaml.safe_load(path.read_text(encoding="utf-8"))["responses"]["utter_emergency"])
+@lru_cache(maxsize=16)
+def shows_988(kind: str | None) -> bool:
+    """Does the ``utter_emergency`` reply Rasa sends for ``emergency_type`` ``kind`` carry the
+    988 Lifeline? Rendered by Rasa's own response generator from the domain Rasa trains with."""
+    from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 
+    from member_health_rasa.project import merged_domain
 
-def shows_988(kind: str | None, path: Path = EMERGENCY_RESPONSES) -> bool:
-    """Does the ``utter_emergency`` variation Rasa sends for ``emergency_type`` ``kind`` carry
-    the 988 Lifeline? Read from the responses file: the variation conditioned on ``kind``, else
-    the one without a condition (Rasa's choice when no condition matches)."""
-    default = ""
-    for variation in _emergency_variations(path):
-        values = [c.get("value") for c in variation.get("condition") or []]
-        if not values:
-            default = variation.get("text", "")
-        elif kind in values:
-            return "988" in variation.get("text", "")
-    return "988" in default
+    nlg = TemplatedNaturalLanguageGenerator(merged_domain().responses)
+    rendered = nlg.generate_from_slots("utter_emergency", {"emergency_type": kind}, "rest")
+    return rendered is not None and "988" in (rendered.get("text") or "")
 
 
 def load(name: str, directory: Path = CORPUS_DIR) -> list[dict[str, Any]]:
@@ -73,7 +65,6 @@ def normalized(text: str) -> str:
 def training_texts() -> set[str]:
     """Every training example in data/nlu and the emergency classifier's examples file,
     normalised (blind sets must not be among them)."""
-
     from member_health.emergency_examples import load_examples
 
     texts: set[str] = set()

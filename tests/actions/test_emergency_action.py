@@ -215,20 +215,10 @@ def test_emergency_response_puts_911_in_the_first_bubble(
     assert INSTRUCTION in bubbles[0]
     assert all(len(b) < 450 for b in bubbles)
     assert ("988" in rendered["text"]) is has_988
+    assert shows_988(category) is has_988  # what make safety-report counts
     if has_988:
         assert "call or text 988" in rendered["text"]
         assert "Suicide & Crisis Lifeline" in rendered["text"]
-
-
-@pytest.mark.parametrize(
-    "category", ["medical", "labor", "harm_others", "self_harm", "unspecified", "acute", None]
-)
-def test_safety_report_reads_988_as_rasa_renders_it(
-    nlg: TemplatedNaturalLanguageGenerator, category: str | None
-) -> None:
-    rendered = nlg.generate_from_slots("utter_emergency", {"emergency_type": category}, "rest")
-    assert rendered is not None
-    assert shows_988(category) is ("988" in rendered["text"])
 
 
 async def test_followup_renders_with_the_plan_contacts(
