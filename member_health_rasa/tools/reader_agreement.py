@@ -36,16 +36,24 @@ def agreement(
     return missed, len(emergencies), alarmed, len(calm)
 
 
-def reader_files(directory: Path = READERS_DIR) -> list[Path]:
-    """The readers' answer files, by set and reader."""
-    return sorted(directory.glob("*.reader-*.jsonl"))
+def reader_files(directory: Path = READERS_DIR) -> list[tuple[str, str, Path]]:
+    """(corpus set, reader, answer file) for each ``<set>.<reader>.jsonl``, by set and reader."""
+    files = []
+    for path in sorted(directory.glob("*.reader-*.jsonl")):
+        corpus, reader = path.stem.split(".")
+        files.append((corpus, reader, path))
+    return files
+
+
+def answers(path: Path) -> list[dict[str, str]]:
+    """A reader's answers, in its set's order."""
+    return load(path.stem, path.parent)
 
 
 def main() -> int:
     """Prints each reader's agreement with its set's labels."""
-    for path in reader_files():
-        corpus, reader = path.name.removesuffix(".jsonl").split(".")
-        missed, emergencies, alarmed, calm = agreement(load(corpus), load(path.stem, READERS_DIR))
+    for corpus, reader, path in reader_files():
+        missed, emergencies, alarmed, calm = agreement(load(corpus), answers(path))
         print(
             f"{corpus:<20} {reader:<9} emergencies missed {missed}/{emergencies}, "
             f"calm given 911 {alarmed}/{calm}"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from member_health_rasa.tools.reader_agreement import READERS_DIR, agreement, reader_files
+from member_health_rasa.tools.reader_agreement import agreement, answers, reader_files
 from member_health_rasa.tools.safety_report import load
 
 LABELS = [
@@ -42,6 +42,5 @@ def test_refuses_answers_that_do_not_match_the_corpus(answers: list[dict[str, st
 def test_every_answer_file_covers_its_set() -> None:
     files = reader_files()
     assert files, "no reader answer files"
-    for path in files:
-        corpus = path.name.split(".")[0]
-        agreement(load(corpus), load(path.stem, READERS_DIR))  # raises on a mismatch
+    for corpus, _, path in files:
+        agreement(load(corpus), answers(path))  # raises on a mismatch
