@@ -8,8 +8,9 @@ message is out of scope, or ``None``:
 
 * ``plan_admin``: coverage, costs, billing, enrollment (never in the seed, whatever else the
   message says);
-* ``other_cancer`` / ``other_condition``: another cancer or condition is named and nothing ties
-  the message to bone ("does breast cancer spread to the bones?" is the seed's own topic).
+* ``other_cancer`` / ``other_condition``: another cancer or condition is named and nothing else
+  in the message ties it to bone ("does breast cancer spread to the bones?" is the seed's own
+  topic; "rehab after a hip replacement" is not, as "hip" is part of the other topic's name).
 
 Pure: no Rasa import. The Rasa component applies it to FAQ predictions only; it never touches an
 emergency, a red flag or the back pain program.
@@ -73,13 +74,22 @@ class ScopeVocabulary:
         ``other_condition``), or ``None``."""
         if self.plan_admin.search(text):
             return PLAN_ADMIN
-        if self.keep.search(text):
+        found = [
+            (reason, match.span())
+            for reason, pattern in (
+                (OTHER_CANCER, self.other_cancers),
+                (OTHER_CONDITION, self.other_conditions),
+            )
+            for match in pattern.finditer(text)
+        ]
+        if not found:
             return None
-        if self.other_cancers.search(text):
-            return OTHER_CANCER
-        if self.other_conditions.search(text):
-            return OTHER_CONDITION
-        return None
+        # A bone word inside the other topic's own name ("hip replacement", "funny bone") ties
+        # nothing to the seed: only the words around the matches are searched for `keep`.
+        rest = list(text)
+        for _, (start, end) in found:
+            rest[start:end] = " " * (end - start)
+        return None if self.keep.search("".join(rest)) else found[0][0]
 
 
 @lru_cache(maxsize=4)

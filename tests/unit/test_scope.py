@@ -35,6 +35,26 @@ CASES = [
     ("how do i manage my asthma", OTHER_CONDITION),
     ("is high blood pressure dangerous long term", OTHER_CONDITION),
     ("can covid cause back pain", OTHER_CONDITION),
+    ("is my inhaler on the formulary", PLAN_ADMIN),
+    ("do i need a referral for physical therapy", PLAN_ADMIN),
+    # the seed names myeloma and leukemia as cancers affecting bone, and says no more of them
+    ("what is the treatment for leukemia in kids", None),
+    ("is myeloma treatment hard on the body", OTHER_CANCER),
+    ("can a stem cell transplant cure it", OTHER_CONDITION),
+    ("how long does a bone marrow transplant take to recover from", OTHER_CONDITION),
+    ("does myeloma treatment help the bone pain", None),
+    # other treatments and procedures: their rehab, side effects and check-ups
+    ("do statins have side effects", None),  # medicines: the pharmacist answer
+    ("how long is physical therapy after a knee replacement", OTHER_CONDITION),
+    ("rehab after my hip replacement, how long", OTHER_CONDITION),
+    ("is swelling normal after acl surgery", OTHER_CONDITION),
+    ("what should i eat after gastric bypass", OTHER_CONDITION),
+    ("how often should my thyroid be checked", OTHER_CONDITION),
+    ("my funny bone tingles when i lean on it", OTHER_CONDITION),
+    # a bone word outside the other topic's name still ties it to the seed
+    ("can thyroid cancer spread to the bones", None),
+    ("hip replacement after osteosarcoma surgery, will i need rehab", None),
+    ("does arthritis feel different from bone cancer pain", None),
     # the seed's own topics: tied to bone
     ("does breast cancer spread to the bones?", None),
     ("can prostate cancer metastasize", None),
