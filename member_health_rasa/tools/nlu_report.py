@@ -35,6 +35,7 @@ from member_health_rasa.tools.nlu_eval import (
     BLIND_DIR,
     EMERGENCY,
     FRESH_BLIND_DIR,
+    SCOPE_BLIND_DIR,
     asked_about_topic,
     dev_examples,
     predicted_label,
@@ -289,7 +290,11 @@ def pipelines(pairs: list[str], work: Path) -> dict[str, Path]:
 
 
 # Written blind, figures only (no texts), so their misses cannot steer training examples.
-BLIND_PARTS = {"blind_set": BLIND_DIR, "fresh_blind_set": FRESH_BLIND_DIR}
+BLIND_PARTS = {
+    "blind_set": BLIND_DIR,
+    "fresh_blind_set": FRESH_BLIND_DIR,
+    "scope_blind_set": SCOPE_BLIND_DIR,
+}
 PARTS = ("dev_set", *BLIND_PARTS, "cross_validation")
 
 
