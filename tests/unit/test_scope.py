@@ -38,7 +38,8 @@ CASES = [
     ("is my inhaler on the formulary", PLAN_ADMIN),
     ("do i need a referral for physical therapy", PLAN_ADMIN),
     # the seed names myeloma and leukemia as cancers affecting bone, and says no more of them
-    ("what is the treatment for leukemia in kids", None),
+    ("what is the treatment for leukemia in kids", OTHER_CANCER),
+    ("where does leukemia start", None),
     ("is myeloma treatment hard on the body", OTHER_CANCER),
     ("can a stem cell transplant cure it", OTHER_CONDITION),
     ("how long does a bone marrow transplant take to recover from", OTHER_CONDITION),
