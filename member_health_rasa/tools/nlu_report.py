@@ -113,8 +113,14 @@ def _out_of_scope(pairs: Sequence[Pair], asked: Sequence[bool] = ()) -> dict[str
     buttons) was not answered."""
     flags = list(asked) or [False] * len(pairs)
     oos = [(g, a) for (e, g), a in zip(pairs, flags, strict=True) if e == "out_of_scope"]
-    wrong = sum((g.startswith(FAQ_PREFIX) and not a) or g == EMERGENCY for g, a in oos)
-    return {"questions": len(oos), "answered_with_topic_or_911": wrong}
+    topic = sum(g.startswith(FAQ_PREFIX) and not a for g, a in oos)
+    alarm = sum(g == EMERGENCY for g, _ in oos)
+    return {
+        "questions": len(oos),
+        "answered_with_topic": topic,
+        "answered_with_911": alarm,
+        "answered_with_topic_or_911": topic + alarm,
+    }
 
 
 def stratified_folds(labels: Sequence[str], folds: int, seed: int) -> list[list[int]]:

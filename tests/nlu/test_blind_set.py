@@ -80,14 +80,13 @@ def test_the_scope_tuning_set_holds_no_item_of_the_fresh_sets() -> None:
 
 
 async def out_of_scope_figures(agent, directory: Path) -> dict[str, int]:  # type: ignore[no-untyped-def]
-    """Counts only: out-of-scope messages answered with a bone-cancer topic or with 911, and
-    bone-cancer questions withheld as out of scope (topic buttons are no answer)."""
+    """Counts only: out-of-scope messages answered with a bone-cancer topic or with 911 (as
+    ``make nlu-report`` counts them), and bone-cancer questions withheld as out of scope."""
     pairs, asked = await predict(agent, dev_examples(directory))
-    flags = zip(pairs, asked, strict=True)
-    outside = [(got, a) for (expected, got), a in flags if expected == "out_of_scope"]
+    outside = figures(pairs, asked=asked)["out_of_scope"]
     return {
-        "topic": sum(got.startswith("faq/") and not a for got, a in outside),
-        "911": sum(got == "emergency" for got, _ in outside),
+        "topic": outside["answered_with_topic"],
+        "911": outside["answered_with_911"],
         "withheld": sum(e.startswith("faq/") and got == "out_of_scope" for e, got in pairs),
     }
 

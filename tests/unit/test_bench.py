@@ -316,7 +316,12 @@ def test_an_out_of_scope_question_asked_about_is_not_an_answer() -> None:
         ("out_of_scope", "out_of_scope"),
     ]
     result = figures(pairs, asked=[False, True, False])
-    assert result["out_of_scope"] == {"questions": 3, "answered_with_topic_or_911": 1}
+    assert result["out_of_scope"] == {
+        "questions": 3,
+        "answered_with_topic": 1,
+        "answered_with_911": 0,
+        "answered_with_topic_or_911": 1,
+    }
     assert result["asked_instead_of_answering"] == 1
     assert result["accuracy"] == round(1 / 3, 4)  # the best guess still counts as wrong
 
